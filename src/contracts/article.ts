@@ -1,0 +1,81 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { Article } from '../engine/types.js';
+
+/**
+ * The one schema for a submitted article, shared by the HTTP API (validation + OpenAPI), the queue
+ * client, the CLI and the feed reader. Limits keep a single bad article from hurting the service.
+ */
+export const limits = {
+  idLength: 512,
+  textBytes: 2 * 1024 * 1024,
+  titleLength: 2_000,
+  urlLength: 4_096,
+  sourceLength: 256,
+  /** Dates outside this range are almost surely wrong and would poison the time window. */
+  earliestYear: 1900,
+  latestYear: 2200,
+} as const;
+
+export const ArticleSchema = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: limits.idLength, description: "Caller's stable key" }),
+    url: Type.Optional(Type.String({ maxLength: limits.urlLength })),
+    source: Type.Optional(Type.String({ minLength: 1, maxLength: limits.sourceLength })),
+    title: Type.Optional(Type.String({ maxLength: limits.titleLength })),
+    text: Type.Optional(Type.String({ maxLength: limits.textBytes })),
+    html: Type.Optional(Type.String({ maxLength: limits.textBytes })),
+    publishedAt: Type.Optional(Type.String({ maxLength: 64, description: 'ISO 8601 date or date-time' })),
+    lang: Type.Optional(Type.String({ maxLength: 16 })),
+  },
+  { additionalProperties: false, $id: 'Article' },
+);
+
+export type ArticleInput = Static<typeof ArticleSchema>;
+
+const checker = TypeCompiler.Compile(ArticleSchema);
+
+export class ArticleValidationError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'ArticleValidationError';
+  }
+}
+
+/**
+ * Validates an unknown value as an Article, beyond what JSON Schema can say: a usable text or html,
+ * a parseable date in range, no NUL bytes in the id. Throws ArticleValidationError naming the field.
+ */
+export function parseArticle(value: unknown): Article {
+  const first = checker.Errors(value).First();
+  if (first) {
+    const field = first.path.replace(/^\//, '').replace(/\//g, '.') || 'article';
+    throw new ArticleValidationError(field, first.message);
+  }
+  const article = value as ArticleInput;
+  if (article.id.trim() === '' || article.id.includes('\u0000')) {
+    throw new ArticleValidationError('id', 'must contain visible characters and no NUL bytes');
+  }
+  if ((article.text ?? '').trim() === '' && (article.html ?? '').trim() === '') {
+    throw new ArticleValidationError('text', 'an article needs non-empty text or html');
+  }
+  if (article.publishedAt !== undefined) publishedTime(article.publishedAt);
+  return article;
+}
+
+/** Epoch ms of a publishedAt value; throws ArticleValidationError when it is unparseable or absurd. */
+export function publishedTime(publishedAt: string): number {
+  const time = Date.parse(publishedAt);
+  if (Number.isNaN(time)) throw new ArticleValidationError('publishedAt', 'is not an ISO 8601 date');
+  const year = new Date(time).getUTCFullYear();
+  if (year < limits.earliestYear || year > limits.latestYear) {
+    throw new ArticleValidationError(
+      'publishedAt',
+      `year ${year} is outside ${limits.earliestYear}-${limits.latestYear}`,
+    );
+  }
+  return time;
+}
