@@ -1,0 +1,60 @@
+import type { Article, Assignment, MergeEvent } from '../engine/types.js';
+
+/**
+ * The seams between the HTTP API / dashboard and the queue. The API is built against these ports;
+ * src/queue implements them with BullMQ and Redis, and tests may run the API over an in-process
+ * implementation of the same ports.
+ */
+
+export interface SubmitOptions {
+  /** Wait for the worker's assignment (the job's return value) before resolving. */
+  wait?: boolean;
+  /** Upper bound for `wait`, in ms. */
+  timeoutMs?: number;
+}
+
+export interface SubmitResult {
+  articleId: string;
+  jobId: string;
+  status: 'queued' | 'done';
+  assignment?: Assignment;
+}
+
+export interface Submitter {
+  submit(article: Article, options?: SubmitOptions): Promise<SubmitResult>;
+  submitMany(articles: Article[], options?: SubmitOptions): Promise<SubmitResult[]>;
+}
+
+/** One published event. `streamId` is its Redis Stream id: consumers resume after it. */
+export type ServiceEvent =
+  | { type: 'assignment'; streamId: string; assignment: Assignment }
+  | { type: 'merge'; streamId: string; merge: MergeEvent };
+
+export interface EventFeed {
+  /** Live events (pub/sub); returns an unsubscribe function. */
+  subscribe(listener: (event: ServiceEvent) => void): () => void;
+  /** Durable events after `afterId` (exclusive; '0' for all), oldest first. */
+  read(afterId: string, count: number): Promise<ServiceEvent[]>;
+}
+
+export interface QueueCounts {
+  waiting: number;
+  active: number;
+  completed: number;
+  failed: number;
+  delayed: number;
+}
+
+export interface JobFailure {
+  jobId: string;
+  articleId: string;
+  reason: string;
+  at: string;
+}
+
+export interface QueueHealth {
+  counts(): Promise<QueueCounts>;
+  recentFailures(limit: number): Promise<JobFailure[]>;
+  /** Jobs completed per minute over the last minutes, oldest first. */
+  throughput(minutes: number): Promise<number[]>;
+}
