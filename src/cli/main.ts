@@ -1,5 +1,8 @@
 import { Command } from 'commander';
+import { registerApiCommand } from './api-command.js';
 import { registerEmbeddedCommands } from './embedded-commands.js';
+import { registerFeedCommands } from './feed-commands.js';
+import { registerServiceCommands } from './service-commands.js';
 
 /**
  * `samestory` command line. Each group of commands lives in its own module and registers itself
@@ -10,6 +13,9 @@ const program = new Command('samestory')
   .showHelpAfterError();
 
 registerEmbeddedCommands(program);
+registerFeedCommands(program);
+registerServiceCommands(program);
+registerApiCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`samestory: ${error instanceof Error ? error.message : String(error)}\n`);
