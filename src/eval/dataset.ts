@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readArticleFiles } from '../cli/read-articles.js';
 import type { Article } from '../engine/types.js';
 
@@ -26,4 +30,44 @@ export async function* readLabelledSet(file: string): AsyncGenerator<LabelledArt
     }
     yield { article: record.article, label: String(label), bytes: record.bytes };
   }
+}
+
+/**
+ * Where the labelled sets live: `dir` if given, else $SAMESTORY_DATA, else ../shared/data beside the
+ * project root (found from this module's location, so it works from src/ under tsx and from dist/).
+ */
+export function dataDir(dir?: string): string {
+  if (dir) return resolve(dir);
+  const fromEnv = process.env.SAMESTORY_DATA;
+  if (fromEnv) return resolve(fromEnv);
+  return resolve(projectRoot(), '..', 'shared', 'data');
+}
+
+/** Labelled set files `<dir>/<set>/<split>.jsonl` for each split, sorted by set then split order. */
+export async function findLabelledSets(dir: string, splits: readonly string[]): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => {
+    throw new DatasetError(`no labelled data at ${dir} (give --data DIR or set SAMESTORY_DATA)`);
+  });
+  const sets = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+  const files = sets.flatMap((set) => splits.map((split) => join(dir, set, `${split}.jsonl`)));
+  const found = files.filter((file) => existsSync(file));
+  if (found.length === 0) {
+    throw new DatasetError(`no ${splits.join('/')} splits (<set>/<split>.jsonl) under ${dir}`);
+  }
+  return found;
+}
+
+/** A short name for a set file: `<parent dir>/<file name without extension>`, e.g. basil-triplets/test. */
+export function datasetName(file: string): string {
+  return `${basename(dirname(resolve(file)))}/${basename(file, extname(file))}`;
+}
+
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new DatasetError('cannot locate the samestory project root; give --data DIR');
+    dir = parent;
+  }
+  return dir;
 }

@@ -11,21 +11,21 @@ export interface Evaluation extends ClusteringMetrics {
   articlesPerSecond: number;
 }
 
-export interface EvaluateOptions {
+export interface EvaluateOptions<T extends LabelledArticle = LabelledArticle> {
   config?: Partial<EngineConfig>;
   /** Clock for articles without publishedAt; fixed for the whole run so results are repeatable. */
   now?: number;
   /** Called after each article is assigned (e.g. to advance a progress bar). */
-  onAssigned?: (item: LabelledArticle) => void;
+  onAssigned?: (item: T) => void;
 }
 
 /**
  * Runs the engine over a labelled stream in its order, one decision per article, over a fresh
  * MemoryIndex, and scores the final clustering (cluster ids after any merges) against the labels.
  */
-export async function evaluate(
-  items: AsyncIterable<LabelledArticle> | Iterable<LabelledArticle>,
-  options: EvaluateOptions = {},
+export async function evaluate<T extends LabelledArticle>(
+  items: AsyncIterable<T> | Iterable<T>,
+  options: EvaluateOptions<T> = {},
 ): Promise<Evaluation> {
   const engine = new Engine(options.config);
   const index = new MemoryIndex();

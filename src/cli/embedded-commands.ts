@@ -1,0 +1,215 @@
+import { Command, Option } from 'commander';
+import { Engine } from '../engine/engine.js';
+import type { Index } from '../engine/index-store.js';
+import { MemoryIndex } from '../engine/memory-index.js';
+import type { Article, DecidedBy } from '../engine/types.js';
+import { dataDir, datasetName, findLabelledSets, readLabelledSet } from '../eval/dataset.js';
+import { evaluate, type Evaluation } from '../eval/evaluate.js';
+import { parseEngineConfigOption } from './engine-config.js';
+import { startProgress } from './progress.js';
+import { listArticleFiles, readArticleFiles } from './read-articles.js';
+import { formatTable } from './table.js';
+
+/** Commands that run the engine in-process: `samestory cluster` and `samestory eval`. */
+export function registerEmbeddedCommands(program: Command): void {
+  program
+    .command('cluster')
+    .description('Group article files into stories, in-process (no Redis needed).')
+    .argument('<paths...>', 'files (.txt, .html, .json, .jsonl), directories (walked), or - for JSON Lines on stdin')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'jsonl']).default('table'))
+    .option('--config <json|file>', 'engine settings as inline JSON or a JSON file (see src/engine/config.ts)')
+    .addHelpText(
+      'after',
+      `
+A .txt file may start with header lines (Title:, Source:, URL:, Published:, Lang:) ended by a blank
+line. Extra fields in JSON input (e.g. "label") are ignored. jsonl output has one line per article in
+input order: id, clusterId and clusterSize as they stand after the whole input (merges included), and
+duplicateOf, similarity and decidedBy as decided when the article arrived.
+
+A bad file, line or article is reported on stderr and skipped; the exit code is then 2.
+Exit codes: 0 ok, 1 unusable arguments or a failure, 2 some inputs were skipped.`,
+    )
+    .action(async (paths: string[], options: { format: 'table' | 'jsonl'; config?: string }) => {
+      await clusterCommand(paths, options);
+    });
+
+  program
+    .command('eval')
+    .description('Score the engine on labelled JSON Lines sets (B-cubed, NMI, pairwise, speed).')
+    .argument('[datasets...]', 'labelled .jsonl files; none means every split under the data directory')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--all', 'run every <set>/<split>.jsonl under the data directory (the default without datasets)')
+    .option('--split <names>', 'comma-separated splits for --all', 'test')
+    .option('--data <dir>', 'data directory for --all (default: $SAMESTORY_DATA or ../shared/data beside the project)')
+    .option('--config <json|file>', 'engine settings as inline JSON or a JSON file')
+    .addHelpText(
+      'after',
+      `
+Each line of a set is an article plus "label" (same label = same story); the label never reaches the
+engine. Articles are assigned in file order over a fresh in-memory index; scores use the final
+clusters. NMI uses arithmetic-mean normalisation. articles/s counts time inside the engine only.
+--format json prints one JSON object per set. A bad line stops the run (exit 1), naming file:line.`,
+    )
+    .action(async (datasets: string[], options: EvalOptions) => {
+      await evalCommand(datasets, options);
+    });
+}
+
+interface ClusterRow {
+  article: Article;
+  duplicateOf: string | null;
+  similarity: number;
+  decidedBy: DecidedBy;
+}
+
+async function clusterCommand(paths: string[], options: { format: 'table' | 'jsonl'; config?: string }) {
+  const config = options.config === undefined ? {} : parseEngineConfigOption(options.config);
+  const { files, totalBytes } = await listArticleFiles(paths);
+  const engine = new Engine(config);
+  const index: Index = new MemoryIndex();
+  const rows: ClusterRow[] = [];
+  let skipped = 0;
+  const progress = startProgress('clustering', totalBytes);
+  try {
+    for await (const record of readArticleFiles(files)) {
+      progress.advance(record.bytes);
+      if (record.kind === 'error') {
+        skipped++;
+        process.stderr.write(`samestory: skipped ${record.where}: ${record.message}\n`);
+        continue;
+      }
+      const { assignment } = await engine.assign(record.article, index);
+      const { duplicateOf, similarity, decidedBy } = assignment;
+      rows.push({ article: record.article, duplicateOf, similarity, decidedBy });
+    }
+  } finally {
+    progress.stop();
+  }
+
+  // Report final clusters: a later article may have merged two earlier clusters.
+  const stored = new Map((await index.getArticles(rows.map((r) => r.article.id))).map((a) => [a.id, a]));
+  const clusterIds = [...new Set([...stored.values()].map((a) => a.clusterId))];
+  const sizes = new Map((await index.getClusters(clusterIds)).map((c) => [c.id, c.size]));
+  await index.close();
+  const final = rows.map((row) => {
+    const clusterId = stored.get(row.article.id)?.clusterId ?? '';
+    const title = stored.get(row.article.id)?.title ?? row.article.title;
+    return { ...row, clusterId, clusterSize: sizes.get(clusterId) ?? 0, title };
+  });
+
+  if (options.format === 'jsonl') {
+    for (const r of final) {
+      const { duplicateOf, similarity, decidedBy, clusterId, clusterSize } = r;
+      process.stdout.write(
+        `${JSON.stringify({ id: r.article.id, clusterId, duplicateOf, similarity, decidedBy, clusterSize })}\n`,
+      );
+    }
+  } else {
+    process.stdout.write(clusterTable(final));
+  }
+  if (skipped > 0) {
+    process.stderr.write(`samestory: ${skipped} input(s) skipped\n`);
+    process.exitCode = 2;
+  }
+}
+
+type FinalRow = ClusterRow & { clusterId: string; clusterSize: number; title?: string };
+
+/** Stories with several articles first (in order of first appearance), then the articles alone. */
+function clusterTable(rows: readonly FinalRow[]): string {
+  const groups = new Map<string, FinalRow[]>();
+  for (const row of rows) {
+    const group = groups.get(row.clusterId);
+    if (group) group.push(row);
+    else groups.set(row.clusterId, [row]);
+  }
+  const multi = [...groups.values()].filter((g) => g.length > 1);
+  const alone = [...groups.values()].filter((g) => g.length === 1).flat();
+  const out = [`${rows.length} articles in ${groups.size} clusters (${multi.length} with more than one article)\n`];
+  for (const group of multi) {
+    const first = group[0] as FinalRow;
+    out.push(`\n${first.clusterId}: ${group.length} articles\n`);
+    out.push(
+      indent(
+        formatTable(
+          ['id', 'decided', 'similarity', 'duplicate of', 'title'],
+          group.map((r) => [r.article.id, r.decidedBy, r.similarity.toFixed(3), r.duplicateOf ?? '', headline(r)]),
+          [false, false, true],
+        ),
+      ),
+    );
+  }
+  if (alone.length > 0) {
+    out.push(`\nalone (${alone.length}):\n`);
+    out.push(indent(formatTable(['id', 'cluster', 'title'], alone.map((r) => [r.article.id, r.clusterId, headline(r)]))));
+  }
+  return out.join('');
+}
+
+function headline(row: FinalRow): string {
+  const text = row.title ?? row.article.text ?? '';
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > 70 ? `${oneLine.slice(0, 69)}…` : oneLine;
+}
+
+function indent(text: string): string {
+  return text.replace(/^(?=.)/gm, '  ');
+}
+
+interface EvalOptions {
+  format: 'table' | 'json';
+  all?: boolean;
+  split: string;
+  data?: string;
+  config?: string;
+}
+
+async function evalCommand(datasets: string[], options: EvalOptions) {
+  const config = options.config === undefined ? {} : parseEngineConfigOption(options.config);
+  const splits = options.split.split(',').map((s) => s.trim()).filter(Boolean);
+  const files = [...datasets];
+  if (options.all || datasets.length === 0) files.push(...(await findLabelledSets(dataDir(options.data), splits)));
+
+  const results: { dataset: string; file: string; evaluation: Evaluation }[] = [];
+  for (const file of files) {
+    const dataset = datasetName(file);
+    const { totalBytes } = await listArticleFiles([file]);
+    const progress = startProgress(dataset, totalBytes);
+    let evaluation: Evaluation;
+    try {
+      evaluation = await evaluate(readLabelledSet(file), {
+        config,
+        onAssigned: (item) => progress.advance(item.bytes),
+      });
+    } finally {
+      progress.stop();
+    }
+    if (options.format === 'json') {
+      process.stdout.write(`${JSON.stringify({ dataset, file, ...evaluation })}\n`);
+    }
+    results.push({ dataset, file, evaluation });
+  }
+  if (options.format === 'table') process.stdout.write(evalTable(results.map((r) => ({ dataset: r.dataset, ...r.evaluation }))));
+}
+
+function evalTable(rows: readonly (Evaluation & { dataset: string })[]): string {
+  const f = (x: number) => x.toFixed(3);
+  return formatTable(
+    ['dataset', 'articles', 'clusters/true', 'B3 P', 'B3 R', 'B3 F1', 'NMI', 'pair P', 'pair R', 'pair F1', 'dup P (links)', 'articles/s'],
+    rows.map((r) => [
+      r.dataset,
+      String(r.articles),
+      `${r.clusters}/${r.trueClusters}`,
+      f(r.bcubed.precision),
+      f(r.bcubed.recall),
+      f(r.bcubed.f1),
+      f(r.nmi),
+      f(r.pairwise.precision),
+      f(r.pairwise.recall),
+      f(r.pairwise.f1),
+      `${r.duplicates.precision === null ? '-' : f(r.duplicates.precision)} (${r.duplicates.count})`,
+      r.articlesPerSecond.toFixed(0),
+    ]),
+    [false, true, true, true, true, true, true, true, true, true, true, true],
+  );
+}
