@@ -1,0 +1,128 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot, runCli } from './run-cli.js';
+
+interface Line {
+  id: string;
+  clusterId: string;
+  duplicateOf: string | null;
+  similarity: number;
+  decidedBy: string;
+  clusterSize: number;
+}
+
+const news = join(projectRoot, 'examples', 'news');
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'samestory-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function parseLines(stdout: string): Line[] {
+  return stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Line);
+}
+
+describe('samestory cluster', () => {
+  it('groups the examples: rewrites and republished copies together, one outlet\'s boilerplate apart', async () => {
+    const run = await runCli(['cluster', '--format', 'jsonl', news]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const lines = parseLines(run.stdout);
+    // Input order: files sorted by name.
+    expect(lines.map((l) => l.id)).toEqual([
+      'continental-desalination',
+      'courier-crane-collapse',
+      'courier-desalination-wire',
+      'ledger-crane-collapse',
+      'riverside-bakery-closes',
+      'riverside-bike-lanes-vote',
+      'riverside-library-reopens',
+      'riverside-robotics-title',
+      'syndicated-crane-collapse',
+    ]);
+    const byId = new Map(lines.map((l) => [l.id, l]));
+    const cluster = (id: string) => byId.get(id)?.clusterId;
+    const crane = cluster('ledger-crane-collapse');
+    expect(cluster('courier-crane-collapse')).toBe(crane);
+    expect(cluster('syndicated-crane-collapse')).toBe(crane);
+    expect(byId.get('ledger-crane-collapse')?.clusterSize).toBe(3);
+    expect(cluster('courier-desalination-wire')).toBe(cluster('continental-desalination'));
+    expect(byId.get('courier-desalination-wire')?.duplicateOf).toBe('continental-desalination');
+    expect(byId.get('syndicated-crane-collapse')?.duplicateOf).toBe('ledger-crane-collapse');
+    // Four Riverside Post stories share boilerplate but nothing else: four clusters of one.
+    const riverside = lines.filter((l) => l.id.startsWith('riverside-'));
+    expect(new Set(riverside.map((l) => l.clusterId)).size).toBe(4);
+    expect(riverside.every((l) => l.clusterSize === 1 && l.duplicateOf === null)).toBe(true);
+    expect(new Set(lines.map((l) => l.clusterId)).size).toBe(6);
+    for (const l of lines) {
+      expect(Object.keys(l).sort()).toEqual(['clusterId', 'clusterSize', 'decidedBy', 'duplicateOf', 'id', 'similarity']);
+    }
+  });
+
+  it('prints the grouping as a table by default', async () => {
+    const run = await runCli(['cluster', news]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^9 articles in 6 clusters \(2 with more than one article\)/);
+    expect(run.stdout).toMatch(/: 3 articles\n/);
+    expect(run.stdout).toContain('alone (4):');
+  });
+
+  it('keeps stdout clean JSON Lines even with a .env file in the working directory', async () => {
+    await writeFile(join(dir, '.env'), 'SAMESTORY_TEST_DOTENV=1\nOTHER=2\n');
+    const run = await runCli(['cluster', '--format', 'jsonl', news], { cwd: dir });
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(9);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+  });
+
+  it('reports bad lines with file:line and field, skips them, and exits 2', async () => {
+    const file = join(dir, 'mixed.jsonl');
+    await writeFile(
+      file,
+      [
+        JSON.stringify({ id: 'ok-1', text: 'The harbour crane fell onto a freighter during a storm.', label: 'x' }),
+        '{"id": "broken", "text": ',
+        JSON.stringify({ id: 'bad-date', text: 'Some words here.', publishedAt: 'yesterday-ish' }),
+        JSON.stringify({ id: 'no-text', title: 'Only a title' }),
+        '[1, 2]',
+        JSON.stringify({ id: 'ok-2', text: 'A bakery on Old Quay Road will close after sixty-one years.' }),
+      ].join('\n'),
+    );
+    const run = await runCli(['cluster', '--format', 'jsonl', file]);
+    expect(run.code).toBe(2);
+    expect(parseLines(run.stdout).map((l) => l.id)).toEqual(['ok-1', 'ok-2']);
+    expect(run.stderr).toContain(`${file}:2: invalid JSON`);
+    expect(run.stderr).toContain(`${file}:3: invalid article: publishedAt:`);
+    expect(run.stderr).toContain(`${file}:4: invalid article: text:`);
+    expect(run.stderr).toContain(`${file}:5: expected a JSON object`);
+    expect(run.stderr).toContain('4 input(s) skipped');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses a missing path, an unknown file type and a bad --config with exit 1 and no stack trace', async () => {
+    const missing = await runCli(['cluster', join(dir, 'nope.jsonl')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`samestory: cannot read ${join(dir, 'nope.jsonl')}: no such file or directory\n`);
+    await writeFile(join(dir, 'notes.md'), '# not an article');
+    const unsupported = await runCli(['cluster', join(dir, 'notes.md')]);
+    expect(unsupported.code).toBe(1);
+    expect(unsupported.stderr).toContain('notes.md: unsupported file type');
+    const config = await runCli(['cluster', '--config', '{"clusterThreshhold": 0.5}', news]);
+    expect(config.code).toBe(1);
+    expect(config.stderr).toContain('--config: unknown setting "clusterThreshhold"');
+    expect(config.stdout).toBe('');
+  });
+
+  it('reads JSON Lines from stdin with -', async () => {
+    const input = `${JSON.stringify({ id: 'from-stdin', text: 'A council voted to build bike lanes on Mill Street.' })}\n`;
+    const run = await runCli(['cluster', '--format', 'jsonl', '-'], { input });
+    expect(run.code).toBe(0);
+    expect(parseLines(run.stdout)).toMatchObject([{ id: 'from-stdin', decidedBy: 'new', clusterSize: 1, duplicateOf: null }]);
+  });
+});
