@@ -6,6 +6,7 @@ import type { Article, DecidedBy } from '../engine/types.js';
 import { dataDir, datasetName, findLabelledSets, readLabelledSet } from '../eval/dataset.js';
 import { evaluate, type Evaluation } from '../eval/evaluate.js';
 import { parseEngineConfigOption } from './engine-config.js';
+import { exitQuietlyWhenStdoutCloses } from './output.js';
 import { startProgress } from './progress.js';
 import { listArticleFiles, readArticleFiles } from './read-articles.js';
 import { formatTable } from './table.js';
@@ -63,6 +64,7 @@ interface ClusterRow {
 }
 
 async function clusterCommand(paths: string[], options: { format: 'table' | 'jsonl'; config?: string }) {
+  exitQuietlyWhenStdoutCloses();
   const config = options.config === undefined ? {} : parseEngineConfigOption(options.config);
   const { files, totalBytes } = await listArticleFiles(paths);
   const engine = new Engine(config);
@@ -165,6 +167,7 @@ interface EvalOptions {
 }
 
 async function evalCommand(datasets: string[], options: EvalOptions) {
+  exitQuietlyWhenStdoutCloses();
   const config = options.config === undefined ? {} : parseEngineConfigOption(options.config);
   const splits = options.split.split(',').map((s) => s.trim()).filter(Boolean);
   const files = [...datasets];

@@ -1,0 +1,11 @@
+/**
+ * Makes a closed stdout (e.g. `samestory cluster ... | head`) end the process quietly instead of
+ * crashing with an unhandled EPIPE error.
+ */
+export function exitQuietlyWhenStdoutCloses(): void {
+  if (process.stdout.listenerCount('error') > 0) return;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
