@@ -132,6 +132,81 @@ export class MemoryIndex implements Index {
     this.clusters.delete(clusterId);
     this.members.delete(clusterId);
   }
+
+  /**
+   * Forgets articles older than `before` (epoch ms) and, beyond `maxArticles`, the earliest
+   * indexed, undoing their postings and counts as an update would, so a long-running embedded
+   * index (feed dedup) stays bounded. Clusters left without members are deleted. Returns how many
+   * articles were forgotten.
+   */
+  prune(before: number, maxArticles = Infinity): number {
+    let excess = this.articles.size - maxArticles;
+    const forget = [...this.articles.values()].filter((a) => {
+      const old = a.time < before || excess > 0;
+      if (old) excess--;
+      return old;
+    });
+    for (const a of forget) {
+      for (const key of a.bandKeys) unpost(this.bands, key, a.id);
+      for (const term of a.dfTerms) bump(this.df, term, -1);
+      const counts = this.sentences.get(a.source);
+      if (counts) for (const key of a.sentenceKeys) bump(counts, key, -1);
+      if (counts?.size === 0) this.sentences.delete(a.source);
+      this.articles.delete(a.id);
+      this.docCount--;
+      const members = this.members.get(a.clusterId);
+      members?.delete(a.id);
+      if (members?.size === 0) this.deleteCluster(a.clusterId);
+    }
+    for (const [term, postings] of this.termPostings) if (postings.size === 0) this.termPostings.delete(term);
+    return forget.length;
+  }
+
+  /** Everything needed to rebuild this index, as plain JSON-safe data (signatures in base64). */
+  toSnapshot(): MemoryIndexSnapshot {
+    const articles = [...this.articles.values()]
+      .sort((a, b) => a.seq - b.seq)
+      .map((a) => ({ ...a, signature: Buffer.from(a.signature.buffer, a.signature.byteOffset, a.signature.byteLength).toString('base64') }));
+    return { version: 1, seq: this.seq, articles, clusters: [...this.clusters.values()] };
+  }
+
+  /** Rebuilds an index from `toSnapshot()` output; the postings and counts are derived again. */
+  static fromSnapshot(snapshot: MemoryIndexSnapshot): MemoryIndex {
+    const index = new MemoryIndex();
+    index.seq = snapshot.seq;
+    for (const cluster of snapshot.clusters) {
+      index.clusters.set(cluster.id, cluster);
+      for (const term of cluster.postedTerms) post(index.termPostings, term, cluster.id, cluster.lastTime);
+    }
+    for (const stored of snapshot.articles) {
+      const bytes = Buffer.from(stored.signature, 'base64');
+      const signature = new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      const article: StoredArticle = { ...stored, signature };
+      index.articles.set(article.id, article);
+      index.docCount++;
+      for (const key of article.bandKeys) post(index.bands, key, article.id, article.time);
+      for (const term of article.dfTerms) bump(index.df, term, 1);
+      let counts = index.sentences.get(article.source);
+      if (!counts) index.sentences.set(article.source, (counts = new Map()));
+      for (const key of article.sentenceKeys) bump(counts, key, 1);
+      index.memberSet(article.clusterId).add(article.id);
+    }
+    return index;
+  }
+}
+
+/** MemoryIndex state as plain data (see MemoryIndex.toSnapshot). Articles are in indexing order. */
+export interface MemoryIndexSnapshot {
+  version: 1;
+  seq: number;
+  articles: (Omit<StoredArticle, 'signature'> & { signature: string })[];
+  clusters: StoredCluster[];
+}
+
+function unpost(lists: Map<string, Postings>, key: string, id: string): void {
+  const postings = lists.get(key);
+  postings?.delete(id);
+  if (postings?.size === 0) lists.delete(key);
 }
 
 function collect(lists: Map<string, Postings>, keys: readonly string[], from: number, to: number): string[] {

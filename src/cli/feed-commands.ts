@@ -1,0 +1,121 @@
+import { createReadStream } from 'node:fs';
+import { Command, Option } from 'commander';
+import { Engine } from '../engine/engine.js';
+import type { Index } from '../engine/index-store.js';
+import { MemoryIndex } from '../engine/memory-index.js';
+import { feedFormats, type FeedFormat } from '../feeds/detect.js';
+import { dedupFeed, type DedupMode } from '../feeds/dedup.js';
+import { loadState, saveState } from '../feeds/state.js';
+import { parseEngineConfigOption } from './engine-config.js';
+import { exitQuietlyWhenStdoutCloses } from './output.js';
+
+interface DedupCommandOptions {
+  format?: FeedFormat;
+  mode: DedupMode;
+  state?: string;
+  redis?: string;
+  prefix: string;
+  config?: string;
+  maxEntries: string;
+  maxAgeDays?: string;
+}
+
+/** Feed tools: `samestory dedup`. */
+export function registerFeedCommands(program: Command): void {
+  program
+    .command('dedup')
+    .description('Deduplicate an RSS, Atom or JSON Lines feed: keep the first report of each story, or annotate all.')
+    .argument('[input]', 'feed file, or - for stdin', '-')
+    .addOption(new Option('--format <format>', 'output format (default: the input format)').choices(feedFormats))
+    .addOption(new Option('--mode <mode>', 'drop later reports, or annotate every item').choices(['drop', 'annotate']).default('drop'))
+    .addOption(new Option('--state <file>', 'remember stories across runs in this file').conflicts('redis'))
+    .option('--redis <url>', 'decide against the service index in Redis instead of an in-process one')
+    .option('--prefix <prefix>', 'Redis key prefix (with --redis)', 'samestory:')
+    .option('--config <json|file>', 'engine settings as inline JSON or a JSON file (see src/engine/config.ts)')
+    .option('--max-entries <n>', 'in-process index: forget the oldest articles beyond this many', '50000')
+    .option('--max-age-days <days>', 'in-process index: forget articles older than this (default: twice the engine window)')
+    .addHelpText(
+      'after',
+      `
+The input format is detected from its first bytes (XML: RSS 2.0 <rss> or Atom 1.0 <feed>; JSON
+Lines: one item object per line), and the encoding from the BOM or the XML declaration.
+drop keeps the first item of each story; annotate keeps all items and adds samestory:cluster,
+duplicateOf, similarity, decidedBy and status (namespace https://samestory.dev/ns/1.0; JSON Lines: a
+"samestory" field). With --state, items already seen in an earlier run are never emitted again.
+A bad item is reported on stderr (naming its position and id) and skipped. See docs/feeds.md.
+Exit codes: 0 ok, 1 unusable input/arguments or a failure, 2 some items were skipped.`,
+    )
+    .action(async (input: string, options: DedupCommandOptions) => {
+      await dedupCommand(input, options);
+    });
+}
+
+async function dedupCommand(input: string, options: DedupCommandOptions): Promise<void> {
+  exitQuietlyWhenStdoutCloses();
+  const engine = new Engine(options.config === undefined ? {} : parseEngineConfigOption(options.config));
+  const maxEntries = positiveNumber('--max-entries', options.maxEntries);
+  const maxAgeMs =
+    options.maxAgeDays === undefined ? 2 * engine.config.windowMs : positiveNumber('--max-age-days', options.maxAgeDays) * 86_400_000;
+
+  let index: Index;
+  let memory: MemoryIndex | null = null;
+  if (options.redis !== undefined) {
+    index = await connectRedis(options.redis, options.prefix);
+  } else {
+    memory = options.state === undefined ? new MemoryIndex() : await loadState(options.state, engine.config);
+    index = memory;
+  }
+
+  // The in-process index is bounded: articles far older than the newest one seen, and the oldest
+  // beyond --max-entries, are forgotten (checked every 1,000 items, so the cost is amortised).
+  let newest = 0;
+  let sincePrune = 0;
+  const prune = () => memory?.prune(newest - maxAgeMs, maxEntries);
+  const stream = input === '-' ? process.stdin : createReadStream(input);
+  try {
+    const summary = await dedupFeed(stream, process.stdout, {
+      engine,
+      index,
+      mode: options.mode,
+      format: options.format,
+      report: (message) => process.stderr.write(`samestory: ${message}\n`),
+      afterItem(article) {
+        newest = Math.max(newest, article.publishedAt === undefined ? Date.now() : Date.parse(article.publishedAt));
+        if (++sincePrune >= 1000) {
+          sincePrune = 0;
+          prune();
+        }
+      },
+    });
+    if (summary.skipped > 0) {
+      process.stderr.write(`samestory: ${summary.skipped} item(s) skipped, ${summary.emitted} of ${summary.items} written\n`);
+      process.exitCode = 2;
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') throw new Error(`cannot read ${input}: ${code}`, { cause: error });
+    throw error;
+  } finally {
+    // Save even after a failure part-way: the items already written must stay remembered.
+    if (memory && options.state !== undefined) {
+      prune();
+      await saveState(options.state, memory, engine.config);
+    }
+    await index.close();
+  }
+}
+
+/** The service's Redis index (src/storage/redis-index.ts), loaded only when asked for. */
+async function connectRedis(url: string, prefix: string): Promise<Index> {
+  const module = '../storage/redis-index.js';
+  const { connectRedisIndex } = (await import(module)) as {
+    connectRedisIndex(url: string, options: { prefix: string }): Promise<Index>;
+  };
+  return connectRedisIndex(url, { prefix });
+}
+
+function positiveNumber(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name}: expected a positive number, got ${JSON.stringify(value)}`);
+  return n;
+}

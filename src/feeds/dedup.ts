@@ -1,0 +1,202 @@
+import { once } from 'node:events';
+import { Readable, type Writable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import iconv from 'iconv-lite';
+import type { Engine } from '../engine/engine.js';
+import type { Index } from '../engine/index-store.js';
+import type { Article, Assignment } from '../engine/types.js';
+import { FeedError, sniff, type FeedFormat } from './detect.js';
+import { describeItem, itemToArticle, jsonItemFields, type ItemFields } from './item.js';
+import { createWriter, type Annotation, type FeedWriter, type ItemStatus, type OutputItem } from './writers.js';
+import { XmlFeedReader } from './xml-reader.js';
+
+export type DedupMode = 'drop' | 'annotate';
+
+export interface ItemDecision {
+  status: ItemStatus;
+  /** Whether `drop` mode keeps the item: only the first report of a story. */
+  emit: boolean;
+  assignment: Assignment;
+  /** The id was already decided earlier in this run (a repeated guid). */
+  repeatedId: boolean;
+}
+
+/**
+ * Decides one feed item: runs the engine, then names what drop mode does with it. An item whose id
+ * and content were already indexed (changed=false, e.g. by the previous cron run) is `seen` and
+ * never emitted again; a duplicate or later report of a known story is a `repeat`.
+ * `runStart` (ISO) tells a repeated id within this run from one remembered from an earlier run.
+ */
+export async function decide(engine: Engine, index: Index, article: Article, runStart: string, now = Date.now()): Promise<ItemDecision> {
+  const previous = await index.getArticle(article.id);
+  const { assignment, changed } = await engine.assign(article, index, now);
+  const status: ItemStatus = !changed ? 'seen' : assignment.decidedBy === 'new' ? 'first' : 'repeat';
+  return { status, emit: status === 'first', assignment, repeatedId: previous !== null && previous.at >= runStart };
+}
+
+export function annotationOf({ assignment, status }: ItemDecision): Annotation {
+  const { clusterId, duplicateOf, similarity, decidedBy } = assignment;
+  return { clusterId, duplicateOf, similarity, decidedBy, status };
+}
+
+export interface DedupOptions {
+  engine: Engine;
+  index: Index;
+  mode: DedupMode;
+  /** Output format; default: the input's. */
+  format?: FeedFormat;
+  /** One line for stderr (warnings and skipped items). */
+  report: (message: string) => void;
+  /** Called after each decided item, e.g. to prune the index. */
+  afterItem?: (article: Article) => Promise<void> | void;
+  now?: () => number;
+}
+
+export interface DedupSummary {
+  inputFormat: FeedFormat;
+  outputFormat: FeedFormat;
+  items: number;
+  emitted: number;
+  /** Items (or parts of the feed) that could not be used. */
+  skipped: number;
+}
+
+/**
+ * Streams a feed from `input` to `output`, deciding each item as it is read and writing it (or
+ * not) at once, waiting for `output` to drain. Memory does not grow with the number of items: only
+ * the current item is held (plus whatever the index keeps). Throws FeedError when the input is not
+ * a usable feed at all; a bad item is reported and skipped.
+ */
+export async function dedupFeed(input: AsyncIterable<Buffer | string>, output: Writable, options: DedupOptions): Promise<DedupSummary> {
+  const now = options.now ?? Date.now;
+  const runStart = new Date(now()).toISOString();
+  const chunks = input[Symbol.asyncIterator]();
+  const head = await readHead(chunks, 4096);
+  const sniffed = sniff(head);
+  const decoder = iconv.getDecoder(sniffed.encoding);
+  async function* text(): AsyncGenerator<string> {
+    yield decoder.write(head);
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield decoder.write(toBuffer(next.value));
+    const tail = decoder.end();
+    if (tail) yield tail;
+  }
+
+  const summary: DedupSummary = { inputFormat: 'jsonl', outputFormat: 'jsonl', items: 0, emitted: 0, skipped: 0 };
+  // Chosen once the input format is known (for XML: at the root element).
+  const out: { writer?: FeedWriter } = {};
+  let encode: (text: string) => Buffer = (t) => Buffer.from(t, 'utf8');
+  /** Whitespace after the last written markup: dropped with the item it indents. */
+  let held = '';
+  const put = async (data: string) => {
+    if (data === '') return;
+    if (!output.write(encode(data))) await once(output, 'drain');
+  };
+  const start = async (inputFormat: FeedFormat, feed?: XmlFeedReader, rootTag?: string) => {
+    summary.inputFormat = inputFormat;
+    summary.outputFormat = options.format ?? inputFormat;
+    const sameFormat = summary.outputFormat === inputFormat;
+    if (sameFormat && inputFormat !== 'jsonl' && sniffed.encoding !== 'utf-8') {
+      const encoder = iconv.getEncoder(sniffed.encoding, { addBOM: false });
+      encode = (t) => encoder.write(t);
+    }
+    if (sameFormat && sniffed.bom.length > 0) output.write(sniffed.bom);
+    out.writer = createWriter({
+      format: summary.outputFormat,
+      sameFormat,
+      annotate: options.mode === 'annotate',
+      feedTitle: () => feed?.feedTitle,
+      feedLink: () => feed?.feedLink,
+      now,
+    });
+    await put(out.writer.begin(rootTag));
+  };
+  const passThrough = async (text: string) => {
+    const body = text.trimEnd();
+    if (body === '') {
+      held += text;
+      return;
+    }
+    await put(held + (out.writer?.text(body) ?? ''));
+    held = text.slice(body.length);
+  };
+  const handleItem = async (where: string, fields: ItemFields, problems: readonly string[], item: Omit<OutputItem, 'article'>, feedLink?: string) => {
+    summary.items++;
+    const name = describeItem(where, fields);
+    const conversion = problems.length > 0 ? { error: problems[0] as string } : itemToArticle(fields, feedLink);
+    if ('error' in conversion) {
+      summary.skipped++;
+      options.report(`skipped ${name}: ${conversion.error}`);
+      return;
+    }
+    for (const warning of conversion.warnings) options.report(`${name}: ${warning}`);
+    const decision = await decide(options.engine, options.index, conversion.article, runStart, now());
+    if (decision.repeatedId) {
+      options.report(`${name}: id already used by an earlier item of this feed; treated as the same article`);
+    }
+    const annotate = options.mode === 'annotate';
+    if (annotate || decision.emit) {
+      summary.emitted++;
+      await put(held + (out.writer?.item({ ...item, article: conversion.article }, annotate ? annotationOf(decision) : undefined) ?? ''));
+    }
+    held = '';
+    await options.afterItem?.(conversion.article);
+  };
+
+  if (sniffed.syntax === 'jsonl') {
+    await start('jsonl');
+    const lines = createInterface({ input: Readable.from(text()), crlfDelay: Infinity });
+    let lineNo = 0;
+    for await (const line of lines) {
+      lineNo++;
+      if (line.trim() === '') continue;
+      let value: unknown;
+      let fields: ItemFields;
+      try {
+        value = JSON.parse(line);
+        fields = jsonItemFields(value);
+      } catch (error) {
+        summary.items++;
+        summary.skipped++;
+        options.report(`skipped line ${lineNo}: ${error instanceof SyntaxError ? 'invalid JSON: ' : ''}${(error as Error).message}`);
+        continue;
+      }
+      await handleItem(`line ${lineNo}`, fields, [], { json: { value: value as Record<string, unknown>, line } });
+    }
+  } else {
+    const reader = new XmlFeedReader();
+    const handle = async (events: ReturnType<XmlFeedReader['write']>) => {
+      for (const event of events) {
+        if (event.kind === 'root') await start(event.format, reader, event.tag);
+        else if (event.kind === 'text') {
+          if (out.writer) await passThrough(event.text);
+        } else if (event.kind === 'warning') {
+          if (event.skipped) summary.skipped++;
+          options.report(event.message);
+        } else await handleItem(`item ${event.position}`, event.fields, event.problems, { raw: event.raw }, reader.feedLink);
+      }
+    };
+    for await (const chunk of text()) await handle(reader.write(chunk));
+    await handle(reader.end());
+  }
+  await put(held + (out.writer?.finish() ?? ''));
+  return summary;
+}
+
+/** Reads chunks until `size` bytes (or the end) are in hand, to tell the format and encoding. */
+async function readHead(chunks: AsyncIterator<Buffer | string>, size: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let length = 0;
+  while (length < size) {
+    const next = await chunks.next();
+    if (next.done) break;
+    const buffer = toBuffer(next.value);
+    parts.push(buffer);
+    length += buffer.length;
+  }
+  if (length === 0) throw new FeedError('the input is empty');
+  return Buffer.concat(parts);
+}
+
+function toBuffer(chunk: Buffer | string): Buffer {
+  return typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+}
