@@ -1,17 +1,314 @@
+import { sentenceKey, stripGenericBoilerplate, stripLearnedBoilerplate } from './boilerplate.js';
 import { defaultEngineConfig, type EngineConfig } from './config.js';
-import type { Index } from './index-store.js';
-import type { Article, AssignOutcome } from './types.js';
+import { hashKey } from './hash.js';
+import { assignmentOf, type Index, type StoredArticle, type StoredCluster } from './index-store.js';
+import { bandKeys, estimateJaccard, lshParams, MinHasher, shingles, type LshParams } from './minhash.js';
+import { contentTerms, prepareText, words } from './text.js';
+import { addScaled, cosine, heaviest, topTerms, Vectorizer } from './tfidf.js';
+import type { Article, AssignOutcome, DecidedBy, MergeEvent, SparseVector } from './types.js';
 
-/** Streaming story clustering: decides each article against an Index (placeholder signature). */
+/** What an article looks like before anything about the stream is known (pure, cacheable). */
+export interface ArticleText {
+  /** Display title: the article's title, else its first sentence (shortened). */
+  title: string;
+  /** Sentences with generic publisher furniture removed. */
+  sentences: string[];
+  /** Per-source counting key of each sentence (null: too short to count). */
+  sentenceKeys: (string | null)[];
+  /** Hash of the whole normalised text: same id + same hash is a no-op. */
+  contentHash: string;
+}
+
+/** The comparable features of an article once learned boilerplate is removed. */
+export interface Features {
+  signature: Uint32Array;
+  bandKeys: string[];
+  vector: SparseVector;
+  /** Distinct content terms (counted in the stream's document frequencies). */
+  terms: string[];
+}
+
+/** Streaming story clustering: decides each article against an Index, one decision per article. */
 export class Engine {
   readonly config: EngineConfig;
+  readonly lsh: LshParams;
+  private readonly hasher: MinHasher;
+  private readonly vectorizer: Vectorizer;
 
   constructor(config: Partial<EngineConfig> = {}) {
     this.config = { ...defaultEngineConfig, ...config };
+    this.lsh = lshParams(this.config.duplicateThreshold, this.config.numPerm);
+    this.hasher = new MinHasher(this.config.numPerm, this.config.seed);
+    this.vectorizer = new Vectorizer(this.config.backgroundWeight);
+  }
+
+  /** Extraction, normalisation and generic boilerplate removal: everything not needing the index. */
+  text(article: Pick<Article, 'title' | 'text' | 'html'>): ArticleText {
+    const prepared = prepareText(article);
+    const sentences = stripGenericBoilerplate(prepared.sentences);
+    const first = sentences[0] ?? '';
+    return {
+      title: prepared.title || (first.length > 160 ? `${first.slice(0, 157)}...` : first),
+      sentences,
+      sentenceKeys: sentences.map(sentenceKey),
+      contentHash: hashKey(prepared.sentences.join('\n')),
+    };
+  }
+
+  /** MinHash signature, LSH band keys and TF-IDF vector of some sentences, given stream dfs. */
+  async features(
+    sentences: readonly string[],
+    documentFrequencies: (terms: string[]) => Promise<{ docCount: number; df: number[] }>,
+  ): Promise<Features> {
+    const tokens = sentences.flatMap(words);
+    const shingled = shingles(tokens, this.config.shingleSize);
+    const signature = this.hasher.signature(shingled);
+    const counts = new Map<string, number>();
+    for (const term of contentTerms(tokens)) counts.set(term, (counts.get(term) ?? 0) + 1);
+    const terms = [...counts.keys()];
+    const { docCount, df } = await documentFrequencies(terms);
+    return {
+      signature,
+      // An empty text has no shingles: filing its all-maximum signature would match every other one.
+      bandKeys: shingled.length > 0 ? bandKeys(signature, this.lsh) : [],
+      vector: this.vectorizer.vector(counts, df, docCount),
+      terms,
+    };
   }
 
   /** Decides one article against `index` and applies the decision atomically. */
-  async assign(_article: Article, _index: Index, _now = Date.now()): Promise<AssignOutcome> {
-    throw new Error('Engine.assign is being written');
+  async assign(article: Article, index: Index, now = Date.now()): Promise<AssignOutcome> {
+    const text = this.text(article);
+    return index.atomically(() => this.decide(article, text, index, now));
   }
+
+  private async decide(article: Article, text: ArticleText, index: Index, now: number): Promise<AssignOutcome> {
+    const cfg = this.config;
+    const previous = await index.getArticle(article.id);
+    if (previous && previous.contentHash === text.contentHash) {
+      const [cluster] = await index.getClusters([previous.clusterId]);
+      return { assignment: assignmentOf(previous, cluster?.size ?? 1), merges: [], changed: false };
+    }
+    const at = new Date(now).toISOString();
+    const source = sourceOf(article);
+    const published = article.publishedAt === undefined ? NaN : Date.parse(article.publishedAt);
+    const publishedAt = Number.isNaN(published) ? null : published;
+    const time = publishedAt ?? now;
+    const from = time - cfg.windowMs;
+    const to = time + cfg.windowMs;
+
+    // Learned boilerplate: counts over earlier articles of the source (an update's own earlier
+    // version does not count as "earlier").
+    const keys = [...new Set(text.sentenceKeys.filter((k): k is string => k !== null))];
+    const countOf = new Map<string, number>();
+    if (source) {
+      const counts = await index.sentenceCounts(source, keys);
+      const own = previous?.source === source ? new Set(previous.sentenceKeys) : new Set<string>();
+      keys.forEach((k, i) => countOf.set(k, (counts[i] ?? 0) - (own.has(k) ? 1 : 0)));
+    }
+    const kept = stripLearnedBoilerplate(text.sentences, text.sentenceKeys, countOf, cfg.boilerplateMinCount);
+    const ownTerms = new Set(previous?.dfTerms ?? []);
+    const features = await this.features(kept, async (terms) => {
+      const stream = await index.documentFrequencies(terms);
+      if (!previous) return stream;
+      return { docCount: stream.docCount - 1, df: stream.df.map((d, i) => d - (ownTerms.has(terms[i] ?? '') ? 1 : 0)) };
+    });
+
+    // Working copies of every cluster this decision touches; `null` marks a deleted cluster.
+    const working = new Map<string, StoredCluster | null>();
+    const load = async (ids: Iterable<string>): Promise<StoredCluster[]> => {
+      const missing = [...new Set(ids)].filter((id) => !working.has(id));
+      for (const c of await index.getClusters(missing)) working.set(c.id, c);
+      return [...new Set(ids)].flatMap((id) => working.get(id) ?? []);
+    };
+    if (previous) await this.detach(previous, index, working, load, at);
+
+    // Near-duplicate: LSH candidates verified by estimated Jaccard (exact when the content is equal).
+    const lshIds = (await index.lshCandidates(features.bandKeys, from, to)).filter((id) => id !== article.id);
+    const lshArticles = await index.getArticles(lshIds);
+    let dup: { of: StoredArticle; similarity: number; by: DecidedBy } | undefined;
+    for (const other of lshArticles) {
+      const exact = other.contentHash === text.contentHash;
+      const similarity = exact ? 1 : estimateJaccard(features.signature, other.signature);
+      if (similarity < cfg.duplicateThreshold) continue;
+      if (!dup || similarity > dup.similarity || (similarity === dup.similarity && other.seq < dup.of.seq)) {
+        dup = { of: other, similarity, by: exact ? 'exact' : 'minhash' };
+      }
+    }
+
+    // Same story: clusters posted under the article's heaviest terms, plus the LSH candidates' clusters.
+    const termIds = await index.termCandidates(heaviest(features.vector, cfg.postedTerms), from, to);
+    const candidates = (await load([...termIds, ...lshArticles.map((a) => a.clusterId)]))
+      .filter((c) => c.lastTime >= from && c.firstTime <= to)
+      .map((c) => ({ cluster: c, similarity: cosine(features.vector, c.centroid) }))
+      .sort((a, b) => b.similarity - a.similarity || a.cluster.createdSeq - b.cluster.createdSeq);
+
+    const seq = await index.nextSeq();
+    let target: StoredCluster | undefined;
+    let similarity = 0;
+    let decidedBy: DecidedBy = 'new';
+    if (dup) {
+      [target] = await load([dup.of.clusterId]);
+      similarity = dup.similarity;
+      decidedBy = dup.by;
+    }
+    const best = candidates[0];
+    if (!target && best && best.similarity >= cfg.clusterThreshold) {
+      target = best.cluster;
+      similarity = best.similarity;
+      decidedBy = 'tfidf';
+    }
+
+    // Merge: other clusters the article also strongly matches whose centroids agree with the target's.
+    const merging = target
+      ? candidates.filter(
+          (c) =>
+            c.cluster.id !== target.id &&
+            c.similarity >= cfg.clusterThreshold &&
+            cosine(c.cluster.centroid, target.centroid) >= cfg.mergeThreshold,
+        )
+      : [];
+    const group = target ? [target, ...merging.map((c) => c.cluster)] : [];
+    group.sort((a, b) => a.createdSeq - b.createdSeq);
+
+    const stored: StoredArticle = {
+      id: article.id,
+      seq,
+      clusterId: group[0]?.id ?? `c-${seq}`,
+      duplicateOf: dup ? dup.of.id : null,
+      similarity,
+      decidedBy,
+      at,
+      contentHash: text.contentHash,
+      source,
+      ...(text.title ? { title: text.title } : {}),
+      ...(article.url !== undefined ? { url: article.url } : {}),
+      publishedAt,
+      time,
+      signature: features.signature,
+      vector: features.vector,
+      sentenceKeys: keys,
+      bandKeys: features.bandKeys,
+      dfTerms: features.terms,
+    };
+    const cluster = await this.grow(group, stored, index, at);
+    working.set(cluster.id, cluster);
+    const absorbed = group.slice(1).map((c) => ({ clusterId: c.id, into: cluster.id }));
+    for (const { clusterId } of absorbed) working.set(clusterId, null);
+
+    const clusters = [...working.values()].filter((c): c is StoredCluster => c !== null);
+    const removedClusters = [...working].filter(([id, c]) => c === null && !absorbed.some((a) => a.clusterId === id));
+    await index.apply({
+      article: stored,
+      ...(previous ? { previous } : {}),
+      clusters: clusters.filter((c) => c.id === cluster.id || (previous && c.id === previous.clusterId)),
+      absorbed,
+      removedClusters: removedClusters.map(([id]) => id),
+    });
+    const merges: MergeEvent[] = absorbed.length
+      ? [{ type: 'merge', clusterId: cluster.id, merged: absorbed.map((a) => a.clusterId), clusterSize: cluster.size, at }]
+      : [];
+    return { assignment: assignmentOf(stored, cluster.size), merges, changed: true };
+  }
+
+  /** An update: takes the earlier version out of its cluster (deleting the cluster if it empties). */
+  private async detach(
+    previous: StoredArticle,
+    index: Index,
+    working: Map<string, StoredCluster | null>,
+    load: (ids: string[]) => Promise<StoredCluster[]>,
+    at: string,
+  ): Promise<void> {
+    const [cluster] = await load([previous.clusterId]);
+    if (!cluster) return;
+    if (cluster.size <= 1) {
+      working.set(cluster.id, null);
+      return;
+    }
+    const members = (await index.clusterMembers(cluster.id)).filter((m) => m.id !== previous.id);
+    const centroid = topTerms(addScaled(cluster.centroid, previous.vector, -1), this.config.centroidTerms);
+    const rep = closest(members, centroid);
+    working.set(cluster.id, {
+      ...cluster,
+      size: cluster.size - 1,
+      firstTime: Math.min(...members.map((m) => m.time)),
+      lastTime: Math.max(...members.map((m) => m.time)),
+      updatedAt: at,
+      centroid,
+      postedTerms: heaviest(centroid, this.config.postedTerms),
+      representativeId: rep?.id ?? cluster.representativeId,
+      ...titleOf(rep),
+      sources: [...new Set(members.map((m) => m.source).filter(Boolean))].sort(),
+    });
+  }
+
+  /**
+   * The cluster after `article` joins `group` (target first, then clusters merged into it; empty:
+   * a new cluster). The oldest cluster's id survives a merge.
+   */
+  private async grow(group: StoredCluster[], article: StoredArticle, index: Index, at: string): Promise<StoredCluster> {
+    const [oldest] = group;
+    if (!oldest) {
+      return {
+        id: article.clusterId,
+        size: 1,
+        createdSeq: article.seq,
+        firstTime: article.time,
+        lastTime: article.time,
+        updatedAt: at,
+        centroid: topTerms(article.vector, this.config.centroidTerms),
+        postedTerms: heaviest(article.vector, this.config.postedTerms),
+        representativeId: article.id,
+        ...titleOf(article),
+        sources: article.source ? [article.source] : [],
+      };
+    }
+    let sum = article.vector;
+    for (const c of group) sum = addScaled(sum, c.centroid, 1);
+    const centroid = topTerms(sum, this.config.centroidTerms);
+    // Representative: the closest to the new centroid of the current representatives and the article.
+    const reps = await index.getArticles(group.map((c) => c.representativeId));
+    const rep = closest([...reps, article], centroid) ?? article;
+    return {
+      id: oldest.id,
+      size: group.reduce((n, c) => n + c.size, 1),
+      createdSeq: oldest.createdSeq,
+      firstTime: Math.min(article.time, ...group.map((c) => c.firstTime)),
+      lastTime: Math.max(article.time, ...group.map((c) => c.lastTime)),
+      updatedAt: at,
+      centroid,
+      postedTerms: heaviest(centroid, this.config.postedTerms),
+      representativeId: rep.id,
+      ...titleOf(rep),
+      sources: [...new Set([...group.flatMap((c) => c.sources), ...(article.source ? [article.source] : [])])].sort(),
+    };
+  }
+}
+
+/** source = article.source, else the URL's host, else '' (no boilerplate learning). */
+export function sourceOf(article: Pick<Article, 'source' | 'url'>): string {
+  if (article.source) return article.source;
+  if (!article.url) return '';
+  try {
+    return new URL(article.url).host;
+  } catch {
+    return '';
+  }
+}
+
+function closest(members: readonly StoredArticle[], centroid: SparseVector): StoredArticle | undefined {
+  let best: StoredArticle | undefined;
+  let bestSim = -1;
+  for (const m of members) {
+    const sim = cosine(m.vector, centroid);
+    if (sim > bestSim || (sim === bestSim && best && m.seq < best.seq)) {
+      best = m;
+      bestSim = sim;
+    }
+  }
+  return best;
+}
+
+function titleOf(article: StoredArticle | undefined): { title?: string } {
+  return article?.title ? { title: article.title } : {};
 }

@@ -1,0 +1,37 @@
+/**
+ * Fast, deterministic 32-bit string hashing (FNV-1a over UTF-16 code units, then a murmur3-style
+ * finaliser so nearby strings spread over all bits). Used for shingles, band keys and sentence keys.
+ */
+export function hash32(text: string, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return fmix32(h);
+}
+
+/** murmur3's 32-bit finaliser: avalanches every input bit. */
+export function fmix32(value: number): number {
+  let h = value >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Combines a running 32-bit hash with another 32-bit value (order-sensitive). */
+export function combine32(h: number, value: number): number {
+  return fmix32(Math.imul(h ^ value, 0x9e3779b1) + 0x7f4a7c15);
+}
+
+/** A 64-bit key as 16 hex characters (two independent 32-bit hashes): collisions are negligible. */
+export function hashKey(text: string): string {
+  return hex8(hash32(text)) + hex8(hash32(text, 0x9747b28c));
+}
+
+function hex8(value: number): string {
+  return value.toString(16).padStart(8, '0');
+}

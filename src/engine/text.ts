@@ -1,0 +1,180 @@
+import { createRequire } from 'node:module';
+import { Readability } from '@mozilla/readability';
+import { parseHTML } from 'linkedom';
+import type { Article } from './types.js';
+
+// natural's parts by their own module paths: its index pulls database drivers and calls
+// dotenv.config(), which prints to stdout (see ../shared/design.md §7). These load in a few ms.
+const require = createRequire(import.meta.url);
+const porter = require('natural/lib/natural/stemmers/porter_stemmer.js') as { stem(word: string): string };
+const AggressiveTokenizer = require('natural/lib/natural/tokenizers/aggressive_tokenizer.js') as new () => {
+  tokenize(text: string): string[];
+};
+const { words: stopwordList } = require('natural/lib/natural/util/stopwords.js') as { words: string[] };
+
+const tokenizer = new AggressiveTokenizer();
+/** English stop words (natural's list plus a few news-copy function words). */
+export const stopwords: ReadonlySet<string> = new Set([
+  ...stopwordList,
+  ...['said', 'says', 'say', 'told', 'also', 'would', 'could', 'one', 'two', 'new', 'year', 'years'],
+  ...['mr', 'mrs', 'ms', 'just', 'like', 'get', 'got', 'will', 'may', 'can', 'us', 'last', 'first'],
+]);
+
+/** The text of an article, extracted and normalised, with its sentence structure kept. */
+export interface PreparedText {
+  title: string;
+  /** Normalised sentences in order, the title first (the title counts as content). */
+  sentences: string[];
+}
+
+/**
+ * Extracts and normalises an article: HTML goes through Readability (falling back to the page's
+ * body text when it finds no article), plain text passes through; both are normalised and split
+ * into sentences. The title leads unless the text already starts with it.
+ */
+export function prepareText(article: Pick<Article, 'title' | 'text' | 'html'>): PreparedText {
+  let title = normalise(article.title ?? '').replace(/\n+/g, ' ').trim();
+  let body = article.text ?? '';
+  if (!body.trim() && article.html) {
+    const extracted = extractHtml(article.html);
+    body = extracted.text;
+    if (!title) title = normalise(extracted.title).replace(/\n+/g, ' ').trim();
+  }
+  const sentences = splitSentences(normalise(body));
+  if (title && sentences[0] !== title) sentences.unshift(title);
+  return { title, sentences };
+}
+
+/** Block elements whose boundaries are line breaks in the extracted text. */
+const BLOCK = new Set([
+  'P', 'DIV', 'LI', 'UL', 'OL', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'BR', 'TR', 'TD', 'TH', 'BLOCKQUOTE',
+  'PRE', 'FIGCAPTION', 'FIGURE', 'SECTION', 'ARTICLE', 'HEADER', 'FOOTER', 'TABLE', 'DT', 'DD', 'HR',
+]);
+/** Never content, removed before the fallback body-text extraction. */
+const NON_CONTENT = 'script, style, noscript, template, nav, header, footer, aside, form, iframe, svg, button';
+
+/** Readability article text with block boundaries as newlines; the body text when it finds nothing. */
+export function extractHtml(html: string): { title: string; text: string } {
+  const { document } = parseHTML(html);
+  const title = document.querySelector('title')?.textContent ?? '';
+  // Readability mutates the document, so it gets its own copy.
+  const parsed = new Readability(parseHTML(html).document as unknown as Document).parse();
+  if (parsed?.content) {
+    const text = blockText(parseHTML(`<html><body>${parsed.content}</body></html>`).document.body);
+    if (text.trim()) return { title: parsed.title || title, text };
+  }
+  for (const node of [...document.querySelectorAll(NON_CONTENT)]) node.remove();
+  return { title, text: document.body ? blockText(document.body) : (document.textContent ?? '') };
+}
+
+function blockText(root: Node): string {
+  const parts: string[] = [];
+  const walk = (node: Node): void => {
+    if (node.nodeType === 3) {
+      parts.push(node.textContent ?? '');
+      return;
+    }
+    if (node.nodeType !== 1) return;
+    const tag = (node as Element).tagName.toUpperCase();
+    if (tag === 'SCRIPT' || tag === 'STYLE' || tag === 'NOSCRIPT' || tag === 'TEMPLATE') return;
+    const block = BLOCK.has(tag);
+    if (block) parts.push('\n');
+    for (const child of node.childNodes) walk(child);
+    if (block) parts.push('\n');
+  };
+  walk(root);
+  return parts.join('');
+}
+
+/**
+ * Unicode NFKC, typographic quotes/dashes to ASCII, control characters dropped, runs of spaces
+ * collapsed; line breaks are kept (they are sentence boundaries).
+ */
+export function normalise(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(/[\u2018\u2019\u201a\u201b\u2032\u00b4`]/g, "'")
+    .replace(/[\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]/g, '"')
+    .replace(/[\u2010-\u2015\u2212]/g, '-')
+    .replace(/\r\n?|[\u2028\u2029\u0085]/g, '\n')
+    // eslint-disable-next-line no-control-regex -- removing control characters is the point
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f\u200b-\u200d\ufeff]/g, ' ')
+    .replace(/[ \t\u00a0]+/g, ' ')
+    .replace(/ ?\n ?/g, '\n');
+}
+
+/** Abbreviations after which a full stop does not end a sentence. */
+const ABBREVIATIONS = new Set([
+  'mr', 'mrs', 'ms', 'dr', 'prof', 'sr', 'jr', 'st', 'gen', 'lt', 'col', 'sgt', 'capt', 'gov', 'sen', 'rep',
+  'rev', 'inc', 'ltd', 'co', 'corp', 'vs', 'no', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep',
+  'sept', 'oct', 'nov', 'dec', 'u.s', 'u.k', 'e.g', 'i.e', 'etc', 'approx', 'dept', 'est', 'ft', 'mt',
+]);
+
+/** Splits normalised text into sentences: line breaks always, and . ! ? before a capital or digit. */
+export function splitSentences(text: string): string[] {
+  const sentences: string[] = [];
+  for (const line of text.split('\n')) {
+    let start = 0;
+    for (const m of line.matchAll(/[.!?]+["')\]]*\s+(?=["'([]?[A-Z0-9])/g)) {
+      const end = m.index + m[0].length;
+      const before = line.slice(start, m.index);
+      const lastWord = /([A-Za-z.]+)$/.exec(before)?.[1]?.toLowerCase() ?? '';
+      // "Mr. Smith", "U.S. officials", "J. Smith": not a boundary.
+      if (m[0].startsWith('.') && (ABBREVIATIONS.has(lastWord) || /^[a-z]$/.test(lastWord))) continue;
+      pushTrimmed(sentences, line.slice(start, end));
+      start = end;
+    }
+    pushTrimmed(sentences, line.slice(start));
+  }
+  return sentences;
+}
+
+function pushTrimmed(out: string[], text: string): void {
+  const t = text.trim();
+  if (t) out.push(t);
+}
+
+/** Lower-cased word tokens of a sentence (diacritics folded, "3,000" kept as one number). */
+export function words(sentence: string): string[] {
+  const folded = sentence
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/(\d),(?=\d{3})/g, '$1')
+    .toLowerCase();
+  const out: string[] = [];
+  for (const token of tokenizer.tokenize(folded)) {
+    const word = token.replace(/^['\-/]+|['\-/]+$/g, '').replace(/'s$/, '');
+    if (word) out.push(word);
+  }
+  return out;
+}
+
+const stemCache = new Map<string, string>();
+const STEM_CACHE_LIMIT = 100_000;
+
+/** Porter stem, memoised (news vocabulary repeats; the stemmer is regex-heavy). */
+export function stem(word: string): string {
+  let s = stemCache.get(word);
+  if (s === undefined) {
+    if (stemCache.size >= STEM_CACHE_LIMIT) stemCache.clear();
+    s = porter.stem(word);
+    stemCache.set(word, s);
+  }
+  return s;
+}
+
+/**
+ * Content terms of a word list: stems of non-stop words (hyphen/slash compounds split into their
+ * parts), and numbers of two or more digits. Single letters and lone digits carry no story.
+ */
+export function contentTerms(tokens: readonly string[]): string[] {
+  const terms: string[] = [];
+  for (const token of tokens) {
+    for (const part of token.includes('-') || token.includes('/') ? token.split(/[-/]+/) : [token]) {
+      const word = part.replace(/'/g, '');
+      if (word.length < 2 || stopwords.has(word)) continue;
+      terms.push(/^\d+$/.test(word) ? word : stem(word));
+    }
+  }
+  return terms;
+}

@@ -1,0 +1,121 @@
+import { BACKGROUND_DOCS, backgroundDf } from './background.js';
+import type { SparseVector } from './types.js';
+
+/**
+ * Sparse TF-IDF. IDF blends the shipped background model (weighted as `backgroundWeight`
+ * pseudo-documents) with the stream's own document frequencies, so it is informative from the
+ * first article and adapts to the stream's vocabulary as it grows:
+ *   idf(t) = ln((B + N + 1) / (B * bg(t) + df(t) + 1)),  bg(t) = background df share.
+ * tf is sublinear (1 + ln tf): a term repeated ten times is not ten times the evidence.
+ */
+export class Vectorizer {
+  private readonly background = backgroundDf();
+
+  constructor(private readonly backgroundWeight: number) {}
+
+  /** Term counts of a term list. */
+  static counts(terms: readonly string[]): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const t of terms) counts.set(t, (counts.get(t) ?? 0) + 1);
+    return counts;
+  }
+
+  idf(term: string, df: number, docCount: number): number {
+    const b = this.backgroundWeight;
+    const bg = (this.background.get(term) ?? 0) / BACKGROUND_DOCS;
+    return Math.log((b + docCount + 1) / (b * bg + df + 1));
+  }
+
+  /** Unit-length TF-IDF vector of `counts`; `df[i]` is the stream df of the i-th key of `counts`. */
+  vector(counts: ReadonlyMap<string, number>, df: readonly number[], docCount: number): SparseVector {
+    const entries: [string, number][] = [];
+    let i = 0;
+    for (const [term, tf] of counts) {
+      const w = (1 + Math.log(tf)) * this.idf(term, df[i++] ?? 0, docCount);
+      if (w > 0) entries.push([term, w]);
+    }
+    return normalised(fromEntries(entries));
+  }
+}
+
+/** Builds a SparseVector (terms sorted ascending) from unsorted [term, weight] entries. */
+export function fromEntries(entries: [string, number][]): SparseVector {
+  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return { terms: entries.map((e) => e[0]), weights: entries.map((e) => e[1]) };
+}
+
+export function norm(v: SparseVector): number {
+  let s = 0;
+  for (const w of v.weights) s += w * w;
+  return Math.sqrt(s);
+}
+
+export function normalised(v: SparseVector): SparseVector {
+  const n = norm(v);
+  return n > 0 ? { terms: v.terms, weights: v.weights.map((w) => w / n) } : v;
+}
+
+/**
+ * Dot product by a linear merge of the sorted term lists: on the hot path this is several times
+ * faster than densifying into arrays for ml-distance, since the vectors share few terms.
+ */
+export function dot(a: SparseVector, b: SparseVector): number {
+  let i = 0;
+  let j = 0;
+  let s = 0;
+  const at = a.terms;
+  const bt = b.terms;
+  while (i < at.length && j < bt.length) {
+    const x = at[i] as string;
+    const y = bt[j] as string;
+    if (x === y) s += (a.weights[i++] ?? 0) * (b.weights[j++] ?? 0);
+    else if (x < y) i++;
+    else j++;
+  }
+  return s;
+}
+
+export function cosine(a: SparseVector, b: SparseVector): number {
+  const n = norm(a) * norm(b);
+  return n > 0 ? dot(a, b) / n : 0;
+}
+
+/** a + scale * b, dropping terms whose weight falls to ~0 (used to add or remove cluster members). */
+export function addScaled(a: SparseVector, b: SparseVector, scale: number): SparseVector {
+  const terms: string[] = [];
+  const weights: number[] = [];
+  let i = 0;
+  let j = 0;
+  const push = (t: string, w: number): void => {
+    if (w > 1e-9) {
+      terms.push(t);
+      weights.push(w);
+    }
+  };
+  while (i < a.terms.length || j < b.terms.length) {
+    const x = a.terms[i];
+    const y = b.terms[j];
+    if (y === undefined || (x !== undefined && x < y)) push(x as string, a.weights[i++] ?? 0);
+    else if (x === undefined || y < x) push(y, scale * (b.weights[j++] ?? 0));
+    else push(x, (a.weights[i++] ?? 0) + scale * (b.weights[j++] ?? 0));
+  }
+  return { terms, weights };
+}
+
+/** The `n` heaviest terms of a vector (ties by term, for determinism), still sorted by term. */
+export function topTerms(v: SparseVector, n: number): SparseVector {
+  if (v.terms.length <= n) return v;
+  const order = v.terms.map((_, i) => i);
+  order.sort((x, y) => (v.weights[y] ?? 0) - (v.weights[x] ?? 0) || ((v.terms[x] ?? '') < (v.terms[y] ?? '') ? -1 : 1));
+  const keep = order.slice(0, n).sort((x, y) => x - y);
+  return { terms: keep.map((i) => v.terms[i] as string), weights: keep.map((i) => v.weights[i] as number) };
+}
+
+/** Terms of a vector by descending weight (ties by term), at most `n`. */
+export function heaviest(v: SparseVector, n: number): string[] {
+  const top = topTerms(v, n);
+  return top.terms
+    .map((t, i) => [t, top.weights[i] ?? 0] as const)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map((e) => e[0]);
+}
