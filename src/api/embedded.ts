@@ -1,0 +1,135 @@
+import type { Engine } from '../engine/engine.js';
+import type { Index } from '../engine/index-store.js';
+import type { Article, AssignOutcome } from '../engine/types.js';
+import type {
+  EventFeed,
+  JobFailure,
+  QueueCounts,
+  QueueHealth,
+  ServiceEvent,
+  SubmitOptions,
+  SubmitResult,
+  Submitter,
+} from '../service/ports.js';
+
+/**
+ * The service ports run in-process: articles are assigned by an Engine over a local Index, one at a
+ * time in submission order, and events are kept in a bounded in-memory log. This is what
+ * `samestory api --embedded` serves: the API and dashboard with no Redis or worker, for trying the
+ * product on a laptop or clustering a private collection.
+ */
+export class EmbeddedService implements Submitter, EventFeed, QueueHealth {
+  private readonly listeners = new Set<(event: ServiceEvent) => void>();
+  private readonly log: ServiceEvent[] = [];
+  private readonly failures: JobFailure[] = [];
+  /** Completion times (epoch ms) of the last hour, for throughput. */
+  private readonly completions: number[] = [];
+  private chain: Promise<unknown> = Promise.resolve();
+  private jobSeq = 0;
+  private eventSeq = 0;
+  private waiting = 0;
+  private active = 0;
+  private completed = 0;
+  private failed = 0;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly index: Index,
+    private readonly options: { maxEvents: number } = { maxEvents: 10_000 },
+  ) {}
+
+  async submit(article: Article, options: SubmitOptions = {}): Promise<SubmitResult> {
+    const jobId = `embedded-${++this.jobSeq}`;
+    this.waiting++;
+    const done = this.chain.then(() => this.process(jobId, article));
+    // The chain only orders the work; a failure is recorded in process() and reaches waiters via `done`.
+    this.chain = done.catch(() => undefined);
+    if (!options.wait) return { articleId: article.id, jobId, status: 'queued' };
+    const outcome = await withTimeout(done, options.timeoutMs);
+    return outcome
+      ? { articleId: article.id, jobId, status: 'done', assignment: outcome.assignment }
+      : { articleId: article.id, jobId, status: 'queued' };
+  }
+
+  async submitMany(articles: Article[], options: SubmitOptions = {}): Promise<SubmitResult[]> {
+    return Promise.all(articles.map((a) => this.submit(a, options)));
+  }
+
+  subscribe(listener: (event: ServiceEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async read(afterId: string, count: number): Promise<ServiceEvent[]> {
+    const after = Number(afterId.split('-')[1] ?? afterId);
+    return this.log.filter((e) => Number(e.streamId.split('-')[1]) > after).slice(0, count);
+  }
+
+  async counts(): Promise<QueueCounts> {
+    return { waiting: this.waiting, active: this.active, completed: this.completed, failed: this.failed, delayed: 0 };
+  }
+
+  async recentFailures(limit: number): Promise<JobFailure[]> {
+    return this.failures.slice(-limit).reverse();
+  }
+
+  async throughput(minutes: number): Promise<number[]> {
+    const now = Date.now();
+    const buckets = new Array<number>(minutes).fill(0);
+    for (const t of this.completions) {
+      const age = Math.floor((now - t) / 60_000);
+      if (age < minutes) buckets[minutes - 1 - age]!++;
+    }
+    return buckets;
+  }
+
+  /** Resolves when everything submitted so far has been processed. */
+  async idle(): Promise<void> {
+    await this.chain;
+  }
+
+  private async process(jobId: string, article: Article): Promise<AssignOutcome> {
+    this.waiting--;
+    this.active++;
+    try {
+      const outcome = await this.engine.assign(article, this.index);
+      this.completed++;
+      this.completions.push(Date.now());
+      while (this.completions.length > 0 && this.completions[0]! < Date.now() - 3_600_000) this.completions.shift();
+      if (outcome.changed) {
+        for (const merge of outcome.merges) this.publish((streamId) => ({ type: 'merge', streamId, merge }));
+        this.publish((streamId) => ({ type: 'assignment', streamId, assignment: outcome.assignment }));
+      }
+      return outcome;
+    } catch (error) {
+      this.failed++;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.failures.push({ jobId, articleId: article.id, reason, at: new Date().toISOString() });
+      if (this.failures.length > 100) this.failures.shift();
+      throw error;
+    } finally {
+      this.active--;
+    }
+  }
+
+  /** Ids look like Redis Stream ids ("ms-seq"), so clients resume the same way in both modes. */
+  private publish(make: (streamId: string) => ServiceEvent): void {
+    const event = make(`${Date.now()}-${++this.eventSeq}`);
+    this.log.push(event);
+    if (this.log.length > this.options.maxEvents) this.log.shift();
+    for (const listener of this.listeners) listener(event);
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, timeoutMs: number | undefined): Promise<T | null> {
+  if (timeoutMs === undefined) return promise;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

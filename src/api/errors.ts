@@ -1,0 +1,65 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ArticleValidationError } from '../contracts/article.js';
+
+/**
+ * Every error leaves the API as `{ error, message, field? }` JSON with a 4xx status for bad input,
+ * so clients can branch on `error` and show `field`; only genuine faults are 500s.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly error: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface ErrorBody {
+  error: string;
+  message: string;
+  field?: string;
+}
+
+/** Fastify's own client-error codes, renamed into the API's vocabulary. */
+const fastifyCodes: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+};
+
+export function toErrorBody(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof ApiError) {
+    return { status: error.statusCode, body: { error: error.error, message: error.message, field: error.field } };
+  }
+  if (error instanceof ArticleValidationError) {
+    return { status: 400, body: { error: 'validation', field: error.field, message: error.message } };
+  }
+  const fe = error as Partial<FastifyError> & { field?: string };
+  if (fe.code === 'FST_ERR_VALIDATION') {
+    return { status: 400, body: { error: 'validation', field: fe.field ?? fe.validationContext ?? 'body', message: fe.message ?? 'invalid' } };
+  }
+  if (fe.code && fe.code in fastifyCodes) {
+    return { status: fe.statusCode ?? 400, body: { error: fastifyCodes[fe.code] ?? 'bad_request', message: fe.message ?? '' } };
+  }
+  // SyntaxError from JSON.parse carries statusCode 400; any other 4xx from Fastify is passed through.
+  if (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return { status: fe.statusCode, body: { error: 'bad_request', message: fe.message ?? 'bad request' } };
+  }
+  return { status: 500, body: { error: 'internal', message: 'internal error' } };
+}
+
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const { status, body } = toErrorBody(error);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    void reply.code(status).type('application/json').send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` });
+  });
+}
