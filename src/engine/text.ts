@@ -54,7 +54,9 @@ const BLOCK = new Set([
 const NON_CONTENT = 'script, style, noscript, template, nav, header, footer, aside, form, iframe, svg, button';
 
 /** Readability article text with block boundaries as newlines; the body text when it finds nothing. */
-export function extractHtml(html: string): { title: string; text: string } {
+export function extractHtml(fragmentOrPage: string): { title: string; text: string } {
+  // linkedom gives a fragment (e.g. a feed's content:encoded) no body: make it a page.
+  const html = /<(html|body)[\s>]/i.test(fragmentOrPage) ? fragmentOrPage : `<html><body>${fragmentOrPage}</body></html>`;
   const { document } = parseHTML(html);
   const title = document.querySelector('title')?.textContent ?? '';
   // Readability mutates the document, so it gets its own copy.
