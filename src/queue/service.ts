@@ -1,0 +1,52 @@
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Assignment } from '../engine/types.js';
+import type { ServiceConfig } from '../service/config.js';
+import { serviceKeys } from '../storage/keys.js';
+import { connectRedisIndex, type RedisIndex } from '../storage/redis-index.js';
+import { RedisEventFeed } from './event-feed.js';
+import { RedisQueueHealth } from './health.js';
+import { bullConnection, jobOptions, type ArticleJobData } from './jobs.js';
+import { QueueSubmitter } from './submitter.js';
+
+/** Everything the API (and the `submit` command) needs from a running service. */
+export interface ServiceClient {
+  submitter: QueueSubmitter;
+  events: RedisEventFeed;
+  health: RedisQueueHealth;
+  /** Read views (articles, clusters) over the index the workers write. */
+  index: RedisIndex;
+  queue: Queue<ArticleJobData, Assignment>;
+  close(): Promise<void>;
+}
+
+/** Connects the service's client side (queue, events, health, index) to Redis. */
+export async function connectService(config: ServiceConfig): Promise<ServiceClient> {
+  const keys = serviceKeys(config.prefix);
+  const index = await connectRedisIndex(config.redisUrl, { prefix: config.prefix });
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+  const queue = new Queue<ArticleJobData, Assignment>(keys.queueName, {
+    connection: bullConnection(config.redisUrl),
+    prefix: keys.queuePrefix,
+    defaultJobOptions: jobOptions(config),
+  });
+  const makeEvents = () =>
+    new QueueEvents(keys.queueName, { connection: bullConnection(config.redisUrl), prefix: keys.queuePrefix });
+  const submitter = new QueueSubmitter(queue, redis, keys, makeEvents);
+  const events = new RedisEventFeed(redis, keys);
+  const health = new RedisQueueHealth(queue, redis, keys);
+  return {
+    submitter,
+    events,
+    health,
+    index,
+    queue,
+    async close() {
+      await submitter.close();
+      await events.close();
+      await queue.close();
+      await index.close();
+      await redis.quit();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import { Queue, QueueEvents, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ArticleValidationError, parseArticle } from '../contracts/article.js';
+import type { Article, Assignment } from '../engine/types.js';
+import type { SubmitOptions, SubmitResult, Submitter } from '../service/ports.js';
+import type { ServiceKeys } from '../storage/keys.js';
+import { jobIdFor, type ArticleJobData } from './jobs.js';
+
+type ArticleJob = Job<ArticleJobData, Assignment>;
+
+/**
+ * Submits articles to the queue. Each new job gets a submission number (one INCRBY per batch, in
+ * queue order) so workers commit in submission order. An article whose job already exists (same id
+ * and content) is not re-added and takes no number, so duplicates leave no gap to wait for.
+ */
+export class QueueSubmitter implements Submitter {
+  private events: QueueEvents | undefined;
+
+  constructor(
+    private readonly queue: Queue<ArticleJobData, Assignment>,
+    private readonly redis: Redis,
+    private readonly keys: ServiceKeys,
+    private readonly makeEvents: () => QueueEvents,
+    private readonly defaultTimeoutMs = 30_000,
+  ) {}
+
+  async submit(article: Article, options: SubmitOptions = {}): Promise<SubmitResult> {
+    const [result] = await this.enqueue([article], options, false);
+    return result as SubmitResult;
+  }
+
+  /** Validates every article first: one invalid article queues nothing (the error names its index). */
+  submitMany(articles: Article[], options: SubmitOptions = {}): Promise<SubmitResult[]> {
+    return this.enqueue(articles, options, true);
+  }
+
+  private async enqueue(articles: Article[], options: SubmitOptions, batch: boolean): Promise<SubmitResult[]> {
+    const valid = articles.map((article, i) => {
+      try {
+        return parseArticle(article);
+      } catch (error) {
+        if (batch && error instanceof ArticleValidationError) {
+          throw new ArticleValidationError(`${i}.${error.field}`, error.message.slice(error.field.length + 2));
+        }
+        throw error;
+      }
+    });
+    const jobIds = valid.map(jobIdFor);
+    const existing = await Promise.all(jobIds.map((id) => this.queue.getJob(id) as Promise<ArticleJob | undefined>));
+    const fresh = new Map<string, Article>();
+    valid.forEach((article, i) => {
+      const id = jobIds[i] as string;
+      if (!existing[i] && !fresh.has(id)) fresh.set(id, article);
+    });
+    const events = options.wait ? await this.queueEvents() : undefined;
+    const added = new Map<string, ArticleJob>();
+    if (fresh.size > 0) {
+      const last = await this.redis.incrby(this.keys.submitted, fresh.size);
+      let seq = last - fresh.size;
+      const jobs = await this.queue.addBulk(
+        [...fresh].map(([jobId, article]) => ({ name: 'article', data: { article, seq: ++seq }, opts: { jobId } })),
+      );
+      for (const job of jobs) added.set(job.id as string, job);
+    }
+    return Promise.all(
+      valid.map(async (article, i): Promise<SubmitResult> => {
+        const jobId = jobIds[i] as string;
+        const job = existing[i] ?? added.get(jobId);
+        if (!events || !job) return { articleId: article.id, jobId, status: 'queued' };
+        const assignment = parseReturn(await job.waitUntilFinished(events, options.timeoutMs ?? this.defaultTimeoutMs));
+        return { articleId: article.id, jobId, status: 'done', assignment };
+      }),
+    );
+  }
+
+  private async queueEvents(): Promise<QueueEvents> {
+    if (!this.events) {
+      this.events = this.makeEvents();
+      await this.events.waitUntilReady();
+    }
+    return this.events;
+  }
+
+  async close(): Promise<void> {
+    await this.events?.close();
+  }
+}
+
+/** A return value may arrive serialised, depending on whether the job finished before we listened. */
+function parseReturn(value: unknown): Assignment {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as Assignment;
+}

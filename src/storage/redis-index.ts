@@ -1,0 +1,484 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis, type ChainableCommander } from 'ioredis';
+import {
+  assignmentOf,
+  type ClusterQuery,
+  type Index,
+  type IndexMutation,
+  type StoredArticle,
+  type StoredCluster,
+} from '../engine/index-store.js';
+import type { Assignment, MergeEvent } from '../engine/types.js';
+import type { ServiceEvent } from '../service/ports.js';
+import { serviceKeys, type ServiceKeys } from './keys.js';
+import { packArticle, packCluster, unpackArticle, unpackCluster } from './records.js';
+
+export interface RedisIndexOptions {
+  /** Key namespace (see src/storage/keys.ts); default "samestory". */
+  prefix?: string;
+  /**
+   * Append every decision's assignment and merges to the assignments stream inside the decision's
+   * own transaction (the service worker does; `samestory cluster --redis` does not).
+   */
+  publish?: { streamMaxLen: number };
+  /** How long (epoch ms of article time, behind the newest indexed) articles stay LSH candidates. */
+  retentionMs?: number;
+  /** Lock lifetime: far above a decision's time; a holder that outlives it can no longer write. */
+  lockTtlMs?: number;
+  /** Longest wait for the lock before `atomically` gives up (the job is then retried). */
+  lockWaitMs?: number;
+}
+
+export class LockLostError extends Error {
+  override name = 'LockLostError';
+}
+
+/** Connects to Redis at `url` and returns an index in the given namespace; `close()` disconnects. */
+export async function connectRedisIndex(url: string, options: RedisIndexOptions = {}): Promise<RedisIndex> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  try {
+    await redis.connect();
+  } catch (error) {
+    redis.disconnect();
+    throw new Error(`cannot connect to Redis at ${url}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+  return new RedisIndex(redis, options, true);
+}
+
+/** Bucket members are short base-36 seq numbers rather than article ids: they repeat in every band. */
+const seqKey = (seq: number) => seq.toString(36);
+
+/** Adds `by` to each field of a hash, deleting fields that reach zero (as MemoryIndex's counts do). */
+const bumpScript = `
+local by = tonumber(ARGV[1])
+for i = 2, #ARGV do
+  if redis.call('HINCRBY', KEYS[1], ARGV[i], by) <= 0 then redis.call('HDEL', KEYS[1], ARGV[i]) end
+end
+return 1`;
+
+/** Deletes the lock only when it still holds our token. */
+const releaseScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/**
+ * Ordered commits (see docs/service.md): marks submission number ARGV[1] committed and advances the
+ * turnstile over every number committed ahead of it. With ARGV[2] == '1' the caller proceeded
+ * without its predecessors (they timed out): numbers below it are given up on. Announces the new
+ * turnstile on channel ARGV[3].
+ */
+const commitScript = `
+local t = tonumber(redis.call('GET', KEYS[1]) or '0')
+local s = tonumber(ARGV[1])
+if ARGV[2] == '1' and t < s - 1 then t = s - 1 end
+if s > t then redis.call('ZADD', KEYS[2], s, ARGV[1]) end
+while redis.call('ZREM', KEYS[2], tostring(t + 1)) == 1 do t = t + 1 end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', t)
+redis.call('SET', KEYS[1], t)
+redis.call('PUBLISH', ARGV[3], t)
+return t`;
+
+const maxMs = 10 ** 15;
+const maxSeq = 10 ** 12;
+const pad = (n: number, width: number) => String(Math.max(0, Math.trunc(n))).padStart(width, '0');
+/** Lexicographic list keys: ascending order = MemoryIndex's listClusters order. */
+const byUpdated = (c: StoredCluster) =>
+  pad(maxMs - Date.parse(c.updatedAt), 16) + pad(maxSeq - c.createdSeq, 13) + c.id;
+const bySize = (c: StoredCluster) => pad(maxSeq - c.size, 13) + pad(c.createdSeq, 13) + c.id;
+const listPrefixLength = 29;
+const sizePrefixLength = 26;
+
+/** State shared by an index and its per-job views: connections, lock and the in-process queue. */
+interface Shared {
+  redis: Redis;
+  /** Dedicated connection for WATCH/MULTI, so no other caller's command lands in a transaction. */
+  tx: Redis;
+  keys: ServiceKeys;
+  options: Required<Omit<RedisIndexOptions, 'publish' | 'prefix'>> & Pick<RedisIndexOptions, 'publish'>;
+  ownsConnection: boolean;
+  queue: Promise<unknown>;
+  token: string | null;
+}
+
+/**
+ * The service's Index: the same behaviour as MemoryIndex (one conformance suite checks both), kept
+ * in Redis so any number of worker processes decide against one state.
+ *
+ * - `atomically`: an in-process queue, then a Redis lock (SET NX PX with a random token; released by
+ *   compare-and-delete). `apply` runs as one MULTI/EXEC under WATCH of the lock key after checking
+ *   the token, so a holder whose lock expired or was taken over cannot write (fencing).
+ * - Records are packed binary in two hashes (articles, clusters). LSH buckets and term postings are
+ *   sorted sets scored by time; bucket members are base-36 seqs. Articles older than `retentionMs`
+ *   behind the newest indexed time leave the buckets (their records stay readable).
+ * - With `publish`, each decision's merges and assignment are XADDed to the assignments stream in
+ *   the same MULTI, and `committing(seq)` views advance the ordered-commit turnstile there too.
+ */
+export class RedisIndex implements Index {
+  private readonly shared: Shared;
+  private readonly k: ServiceKeys['index'];
+  /** Submission number this view commits (see `committing`). */
+  private readonly ticket: number | undefined;
+  /** Events appended to the stream by this view's last apply, with their stream ids. */
+  published: ServiceEvent[] = [];
+  /** Whether this view's apply committed its ticket. */
+  committed = false;
+
+  constructor(redis: Redis, options?: RedisIndexOptions, ownsConnection?: boolean);
+  constructor(shared: Shared, ticket: number);
+  constructor(source: Redis | Shared, options: RedisIndexOptions | number = {}, ownsConnection = false) {
+    if (source instanceof Redis) {
+      const o = options as RedisIndexOptions;
+      this.shared = {
+        redis: source,
+        tx: source.duplicate(),
+        keys: serviceKeys(o.prefix ?? 'samestory'),
+        options: {
+          publish: o.publish,
+          retentionMs: o.retentionMs ?? Infinity,
+          lockTtlMs: o.lockTtlMs ?? 30_000,
+          lockWaitMs: o.lockWaitMs ?? 60_000,
+        },
+        ownsConnection,
+        queue: Promise.resolve(),
+        token: null,
+      };
+      this.ticket = undefined;
+    } else {
+      this.shared = source;
+      this.ticket = options as number;
+    }
+    this.k = this.shared.keys.index;
+  }
+
+  get keys(): ServiceKeys {
+    return this.shared.keys;
+  }
+
+  /**
+   * A view of this index for the job with submission number `seq`: its apply also marks `seq`
+   * committed on the turnstile, in the same transaction as the decision.
+   */
+  committing(seq: number): RedisIndex {
+    return new RedisIndex(this.shared, seq);
+  }
+
+  /**
+   * Marks `seq` committed without an index change (the article was already indexed as is, or its
+   * job failed for good). `gaveUpWaiting`: numbers below `seq` are no longer waited for.
+   */
+  async markCommitted(seq: number, gaveUpWaiting: boolean): Promise<number> {
+    const { keys } = this.shared;
+    const t = await this.shared.redis.eval(
+      commitScript, 2, keys.turnstile, keys.committedAhead, String(seq), gaveUpWaiting ? '1' : '0', keys.turnstileChannel,
+    );
+    return Number(t);
+  }
+
+  atomically<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.shared.queue.then(() => this.underLock(fn));
+    this.shared.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async underLock<T>(fn: () => Promise<T>): Promise<T> {
+    const { redis, options } = this.shared;
+    const lockKey = `${this.k}lock`;
+    const token = randomBytes(12).toString('base64url');
+    const deadline = Date.now() + options.lockWaitMs;
+    let pause = 1;
+    while ((await redis.set(lockKey, token, 'PX', options.lockTtlMs, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) throw new LockLostError(`index lock not acquired within ${options.lockWaitMs} ms`);
+      await sleep(pause + Math.random() * pause);
+      pause = Math.min(pause * 2, 20);
+    }
+    this.shared.token = token;
+    try {
+      return await fn();
+    } finally {
+      this.shared.token = null;
+      await redis.eval(releaseScript, 1, lockKey, token);
+    }
+  }
+
+  async getArticle(id: string): Promise<StoredArticle | null> {
+    return (await this.getArticles([id]))[0] ?? null;
+  }
+
+  async getArticles(ids: readonly string[]): Promise<StoredArticle[]> {
+    if (ids.length === 0) return [];
+    const raw = await this.shared.redis.hmgetBuffer(`${this.k}a`, ...ids);
+    return raw.flatMap((b) => (b ? [unpackArticle(b)] : []));
+  }
+
+  async getClusters(ids: readonly string[]): Promise<StoredCluster[]> {
+    if (ids.length === 0) return [];
+    const raw = await this.shared.redis.hmgetBuffer(`${this.k}c`, ...ids);
+    return raw.flatMap((b) => (b ? [unpackCluster(b)] : []));
+  }
+
+  async lshCandidates(bandKeys: readonly string[], from: number, to: number): Promise<string[]> {
+    const seqs = await this.rangeUnion(bandKeys.map((key) => `${this.k}b:${key}`), from, to);
+    if (seqs.length === 0) return [];
+    const ids = await this.shared.redis.hmget(`${this.k}ids`, ...seqs);
+    return ids.filter((id): id is string => id !== null);
+  }
+
+  async termCandidates(terms: readonly string[], from: number, to: number): Promise<string[]> {
+    return this.rangeUnion(terms.map((term) => `${this.k}t:${term}`), from, to);
+  }
+
+  /** Members of the sorted sets `keys` scored within [from, to], each once, in key order. */
+  private async rangeUnion(keys: string[], from: number, to: number): Promise<string[]> {
+    if (keys.length === 0) return [];
+    const pipeline = this.shared.redis.pipeline();
+    for (const key of keys) pipeline.zrangebyscore(key, from, to);
+    const found = new Set<string>();
+    for (const members of results<string[]>(await pipeline.exec())) for (const m of members) found.add(m);
+    return [...found];
+  }
+
+  async documentFrequencies(terms: readonly string[]): Promise<{ docCount: number; df: number[] }> {
+    const pipeline = this.shared.redis.pipeline().get(`${this.k}docs`);
+    if (terms.length > 0) pipeline.hmget(`${this.k}df`, ...terms);
+    const [docs, df = []] = results<[string | null, (string | null)[]]>(await pipeline.exec()) as unknown as [
+      string | null,
+      (string | null)[] | undefined,
+    ];
+    return { docCount: Number(docs ?? 0), df: df.map((v) => Number(v ?? 0)) };
+  }
+
+  async sentenceCounts(source: string, sentenceKeys: readonly string[]): Promise<number[]> {
+    if (sentenceKeys.length === 0) return [];
+    const counts = await this.shared.redis.hmget(`${this.k}s:${source}`, ...sentenceKeys);
+    return counts.map((v) => Number(v ?? 0));
+  }
+
+  async nextSeq(): Promise<number> {
+    return this.shared.redis.incr(`${this.k}seq`);
+  }
+
+  async apply(m: IndexMutation): Promise<void> {
+    const { tx, options } = this.shared;
+    const token = this.shared.token;
+    if (token === null) throw new LockLostError('apply called outside atomically');
+    const k = this.k;
+    const { article, previous } = m;
+
+    // Reads first (we hold the lock; the WATCH below fences us if we lose it meanwhile).
+    const touched = [...new Set([...m.clusters.map((c) => c.id), ...m.absorbed.flatMap((a) => [a.clusterId, a.into]), ...m.removedClusters])];
+    const stored = new Map((await this.getClusters(touched)).map((c) => [c.id, c]));
+    const moves = await this.readMoves(m);
+    const cutoff = await this.cutoff(article.time);
+    const expired = await this.expiredArticles(cutoff);
+
+    await tx.watch(`${k}lock`);
+    if ((await tx.get(`${k}lock`)) !== token) {
+      await tx.unwatch();
+      throw new LockLostError('index lock lost before writing: decision discarded');
+    }
+    const w = tx.multi();
+    const bump = (hash: string, by: number, fields: readonly string[]) => {
+      if (fields.length > 0) w.eval(bumpScript, 1, hash, String(by), ...fields);
+    };
+
+    if (previous) {
+      for (const key of previous.bandKeys) w.zrem(`${k}b:${key}`, seqKey(previous.seq));
+      if (previous.seq !== article.seq) w.zrem(`${k}tl`, seqKey(previous.seq)).hdel(`${k}ids`, seqKey(previous.seq));
+      bump(`${k}df`, -1, previous.dfTerms);
+      bump(`${k}s:${previous.source}`, -1, previous.sentenceKeys);
+      w.zrem(`${k}m:${previous.clusterId}`, previous.id);
+    } else {
+      w.incr(`${k}docs`);
+    }
+    w.hset(`${k}a`, article.id, packArticle(article));
+    w.hset(`${k}ids`, seqKey(article.seq), article.id).zadd(`${k}tl`, article.time, seqKey(article.seq));
+    for (const key of article.bandKeys) w.zadd(`${k}b:${key}`, article.time, seqKey(article.seq));
+    bump(`${k}df`, 1, article.dfTerms);
+    bump(`${k}s:${article.source}`, 1, article.sentenceKeys);
+    for (const e of expired) {
+      for (const key of e.bandKeys) w.zrem(`${k}b:${key}`, seqKey(e.seq));
+      w.zrem(`${k}tl`, seqKey(e.seq));
+    }
+
+    const deleted = new Set<string>();
+    const deleteCluster = (id: string) => {
+      const old = deleted.has(id) ? undefined : stored.get(id);
+      if (old) {
+        for (const term of old.postedTerms) w.zrem(`${k}t:${term}`, id);
+        w.zrem(`${k}lu`, byUpdated(old)).zrem(`${k}ls`, bySize(old));
+      }
+      w.hdel(`${k}c`, id).del(`${k}m:${id}`);
+      deleted.add(id);
+    };
+    for (const { clusterId, into } of m.absorbed) {
+      w.zunionstore(`${k}m:${into}`, 2, `${k}m:${into}`, `${k}m:${clusterId}`, 'AGGREGATE', 'MIN');
+      deleteCluster(clusterId);
+    }
+    for (const member of moves) w.hset(`${k}a`, member.id, packArticle(member));
+    for (const id of m.removedClusters) deleteCluster(id);
+    for (const cluster of m.clusters) {
+      const old = deleted.has(cluster.id) ? undefined : stored.get(cluster.id);
+      if (old) {
+        for (const term of old.postedTerms) w.zrem(`${k}t:${term}`, cluster.id);
+        w.zrem(`${k}lu`, byUpdated(old)).zrem(`${k}ls`, bySize(old));
+      }
+      w.hset(`${k}c`, cluster.id, packCluster(cluster));
+      for (const term of cluster.postedTerms) {
+        w.zadd(`${k}t:${term}`, cluster.lastTime, cluster.id);
+        if (cutoff > -Infinity) w.zremrangebyscore(`${k}t:${term}`, '-inf', `(${cutoff}`);
+      }
+      w.zadd(`${k}lu`, 0, byUpdated(cluster)).zadd(`${k}ls`, 0, bySize(cluster));
+      deleted.delete(cluster.id);
+    }
+    w.zadd(`${k}m:${article.clusterId}`, article.seq, article.id);
+    if (cutoff > -Infinity) w.eval(maxScript, 1, `${k}hw`, String(article.time));
+
+    const events = options.publish ? this.queueEvents(w, m, options.publish.streamMaxLen) : [];
+    if (this.ticket !== undefined) {
+      const keys = this.shared.keys;
+      w.eval(commitScript, 2, keys.turnstile, keys.committedAhead, String(this.ticket), '1', keys.turnstileChannel);
+    }
+
+    const replies = await w.exec();
+    if (replies === null) throw new LockLostError('index lock lost while writing: decision discarded');
+    const errors = replies.filter(([error]) => error);
+    if (errors.length > 0) throw new Error(`index write failed: ${String(errors[0]?.[0])}`);
+    if (options.publish) {
+      // The XADD replies are the last ones before the optional turnstile script.
+      const end = this.ticket !== undefined ? replies.length - 1 : replies.length;
+      const ids = replies.slice(end - events.length, end).map(([, id]) => String(id));
+      this.published = events.map((event, i) => ({ ...event, streamId: ids[i] ?? '' }) as ServiceEvent);
+    }
+    this.committed = this.ticket !== undefined;
+  }
+
+  /** Time before which articles leave the LSH buckets: retention behind the newest indexed time. */
+  private async cutoff(time: number): Promise<number> {
+    const retention = this.shared.options.retentionMs;
+    if (retention === Infinity) return -Infinity;
+    const newest = Number((await this.shared.redis.get(`${this.k}hw`)) ?? -Infinity);
+    return Math.max(newest, time) - retention;
+  }
+
+  /** Up to 200 filed articles older than `cutoff`, oldest first (they leave their buckets). */
+  private async expiredArticles(cutoff: number): Promise<{ seq: number; bandKeys: string[] }[]> {
+    if (cutoff === -Infinity) return [];
+    const { redis } = this.shared;
+    const seqs = await redis.zrangebyscore(`${this.k}tl`, '-inf', `(${cutoff}`, 'LIMIT', 0, 200);
+    if (seqs.length === 0) return [];
+    const ids = (await redis.hmget(`${this.k}ids`, ...seqs)).filter((id): id is string => id !== null);
+    const filed = new Map((await this.getArticles(ids)).map((a) => [seqKey(a.seq), a.bandKeys]));
+    return seqs.map((s) => ({ seq: parseInt(s, 36), bandKeys: filed.get(s) ?? [] }));
+  }
+
+  /** Records of the members moved by `absorbed`, with their new cluster ids (merges may chain). */
+  private async readMoves(m: IndexMutation): Promise<StoredArticle[]> {
+    if (m.absorbed.length === 0) return [];
+    const pipeline = this.shared.redis.pipeline();
+    for (const { clusterId } of m.absorbed) pipeline.zrange(`${this.k}m:${clusterId}`, '0', '-1');
+    const lists = results<string[]>(await pipeline.exec());
+    const members = new Map<string, string[]>();
+    m.absorbed.forEach(({ clusterId }, i) => members.set(clusterId, lists[i] ?? []));
+    const previousId = m.previous?.id;
+    const clusterOf = new Map<string, string>();
+    for (const { clusterId, into } of m.absorbed) {
+      const moved = (members.get(clusterId) ?? []).filter((id) => id !== previousId || m.previous?.clusterId !== clusterId);
+      for (const id of moved) clusterOf.set(id, into);
+      members.set(into, [...(members.get(into) ?? []), ...moved]);
+      members.delete(clusterId);
+    }
+    const records = await this.getArticles([...clusterOf.keys()]);
+    return records.map((r) => ({ ...r, clusterId: clusterOf.get(r.id) ?? r.clusterId }));
+  }
+
+  private queueEvents(w: ChainableCommander, m: IndexMutation, maxLen: number): UnpublishedEvent[] {
+    const sizeOf = (id: string) => m.clusters.find((c) => c.id === id)?.size ?? 0;
+    const merged = new Map<string, string[]>();
+    for (const { clusterId, into } of m.absorbed) merged.set(into, [...(merged.get(into) ?? []), clusterId]);
+    const events: UnpublishedEvent[] = [];
+    for (const [into, ids] of merged) {
+      const merge: MergeEvent = { type: 'merge', clusterId: into, merged: ids, clusterSize: sizeOf(into), at: m.article.at };
+      events.push({ type: 'merge', merge });
+    }
+    events.push({ type: 'assignment', assignment: assignmentOf(m.article, sizeOf(m.article.clusterId)) });
+    for (const event of events) {
+      w.xadd(this.shared.keys.stream, 'MAXLEN', '~', maxLen, '*', 'event', JSON.stringify(event));
+    }
+    return events;
+  }
+
+  async listClusters(query: ClusterQuery): Promise<{ total: number; items: StoredCluster[] }> {
+    const { redis } = this.shared;
+    const list = `${this.k}${query.sort === 'size' ? 'ls' : 'lu'}`;
+    const idOf = (member: string) => member.slice(query.sort === 'size' ? sizePrefixLength : listPrefixLength);
+    if (!query.text && !query.source) {
+      const [total, members] = await Promise.all([
+        redis.zcard(list),
+        query.limit > 0 ? redis.zrangebylex(list, '-', '+', 'LIMIT', String(query.offset), String(query.limit)) : Promise.resolve([]),
+      ]);
+      return { total, items: await this.getClusters(members.map(idOf)) };
+    }
+    // Filters scan every cluster in list order, a chunk at a time.
+    const text = query.text?.toLowerCase();
+    const items: StoredCluster[] = [];
+    let total = 0;
+    const chunk = 500;
+    for (let start = 0; ; start += chunk) {
+      const members = await redis.zrangebylex(list, '-', '+', 'LIMIT', String(start), String(chunk));
+      for (const c of await this.getClusters(members.map(idOf))) {
+        if (text && !(c.title ?? '').toLowerCase().includes(text)) continue;
+        if (query.source && !c.sources.includes(query.source)) continue;
+        if (total >= query.offset && items.length < query.limit) items.push(c);
+        total++;
+      }
+      if (members.length < chunk) break;
+    }
+    return { total, items };
+  }
+
+  async clusterMembers(clusterId: string): Promise<StoredArticle[]> {
+    return this.getArticles(await this.shared.redis.zrange(`${this.k}m:${clusterId}`, '0', '-1'));
+  }
+
+  /** Deletes every key of this index and its stream (tests, `samestory` resets). */
+  async destroy(): Promise<void> {
+    const { redis } = this.shared;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${escapeGlob(this.k)}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  }
+
+  async close(): Promise<void> {
+    await this.shared.queue;
+    this.shared.tx.disconnect();
+    if (this.shared.ownsConnection) await this.shared.redis.quit();
+  }
+}
+
+type UnpublishedEvent =
+  | { type: 'assignment'; assignment: Assignment }
+  | { type: 'merge'; merge: MergeEvent };
+
+/** Sets KEYS[1] to max(current, ARGV[1]). */
+const maxScript = `
+local v = tonumber(redis.call('GET', KEYS[1]) or '-inf')
+if tonumber(ARGV[1]) > v then redis.call('SET', KEYS[1], ARGV[1]) end
+return 1`;
+
+function results<T>(replies: [Error | null, unknown][] | null): T[] {
+  if (!replies) throw new Error('Redis pipeline aborted');
+  return replies.map(([error, value]) => {
+    if (error) throw error;
+    return value as T;
+  });
+}
+
+function escapeGlob(s: string): string {
+  return s.replace(/[*?[\]\\]/g, '\\$&');
+}
