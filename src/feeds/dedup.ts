@@ -91,7 +91,7 @@ export async function dedupFeed(input: AsyncIterable<Buffer | string>, output: W
     if (data === '') return;
     if (!output.write(encode(data))) await once(output, 'drain');
   };
-  const start = async (inputFormat: FeedFormat, feed?: XmlFeedReader, rootTag?: string) => {
+  const start = async (inputFormat: FeedFormat, feed?: XmlFeedReader, root?: { prolog: string; tag: string }) => {
     summary.inputFormat = inputFormat;
     summary.outputFormat = options.format ?? inputFormat;
     const sameFormat = summary.outputFormat === inputFormat;
@@ -108,15 +108,16 @@ export async function dedupFeed(input: AsyncIterable<Buffer | string>, output: W
       feedLink: () => feed?.feedLink,
       now,
     });
-    await put(out.writer.begin(rootTag));
+    await put((sameFormat && root ? root.prolog : '') + out.writer.begin(root?.tag));
   };
   const passThrough = async (text: string) => {
+    if (!out.writer?.keepsText) return;
     const body = text.trimEnd();
     if (body === '') {
       held += text;
       return;
     }
-    await put(held + (out.writer?.text(body) ?? ''));
+    await put(held + body);
     held = text.slice(body.length);
   };
   const handleItem = async (where: string, fields: ItemFields, problems: readonly string[], item: Omit<OutputItem, 'article'>, feedLink?: string) => {
@@ -166,9 +167,9 @@ export async function dedupFeed(input: AsyncIterable<Buffer | string>, output: W
     const reader = new XmlFeedReader();
     const handle = async (events: ReturnType<XmlFeedReader['write']>) => {
       for (const event of events) {
-        if (event.kind === 'root') await start(event.format, reader, event.tag);
+        if (event.kind === 'root') await start(event.format, reader, event);
         else if (event.kind === 'text') {
-          if (out.writer) await passThrough(event.text);
+          await passThrough(event.text);
         } else if (event.kind === 'warning') {
           if (event.skipped) summary.skipped++;
           options.report(event.message);

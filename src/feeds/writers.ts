@@ -26,11 +26,12 @@ export interface OutputItem {
   json?: { value: Record<string, unknown>; line: string };
 }
 
-/** Turns feed parts into output text. Pass-through text only matters when the format is kept. */
+/** Turns feed parts into output text. */
 export interface FeedWriter {
+  /** Whether the input's pass-through text (markup between items) is written. */
+  keepsText: boolean;
   /** Opens the document; `rootTag` is the input's root start tag when the XML format is kept. */
   begin(rootTag?: string): string;
-  text(text: string): string;
   item(item: OutputItem, annotation?: Annotation): string;
   /** Closes a generated document (a kept one closes through its pass-through text). */
   finish(): string;
@@ -56,8 +57,8 @@ export function createWriter(options: WriterOptions): FeedWriter {
 
 function jsonLinesWriter(annotate: boolean): FeedWriter {
   return {
+    keepsText: false,
     begin: () => '',
-    text: () => '',
     item({ article, json }, annotation) {
       if (json && !annotate) return `${json.line.trim()}\n`;
       const value = json ? json.value : { ...article };
@@ -70,8 +71,8 @@ function jsonLinesWriter(annotate: boolean): FeedWriter {
 /** RSS/Atom out as it came in: markup as read, namespace declared on the root, annotations added. */
 function keptXmlWriter(annotate: boolean): FeedWriter {
   return {
+    keepsText: true,
     begin: (rootTag = '') => (annotate ? declareNamespace(rootTag) : rootTag),
-    text: (text) => text,
     item: ({ raw = '' }, annotation) => (annotation ? insertAnnotation(raw, annotation) : raw),
     finish: () => '',
   };
@@ -80,6 +81,7 @@ function keptXmlWriter(annotate: boolean): FeedWriter {
 function generatedRssWriter(options: WriterOptions): FeedWriter {
   const nsAttr = options.annotate ? ` ${nsDeclaration}` : '';
   return {
+    keepsText: false,
     begin() {
       const link = options.feedLink?.();
       return (
@@ -89,7 +91,6 @@ function generatedRssWriter(options: WriterOptions): FeedWriter {
         `<description>Items deduplicated by samestory</description>\n`
       );
     },
-    text: () => '',
     item({ article }, annotation) {
       const parts = [
         article.title === undefined ? '' : `<title>${escapeXml(article.title)}</title>`,
@@ -109,6 +110,7 @@ function generatedAtomWriter(options: WriterOptions): FeedWriter {
   const nsAttr = options.annotate ? ` ${nsDeclaration}` : '';
   const now = () => new Date((options.now ?? Date.now)()).toISOString();
   return {
+    keepsText: false,
     begin() {
       const link = options.feedLink?.();
       return (
@@ -117,7 +119,6 @@ function generatedAtomWriter(options: WriterOptions): FeedWriter {
         `<title>${escapeXml(options.feedTitle?.() ?? 'samestory dedup')}</title>\n<updated>${now()}</updated>\n`
       );
     },
-    text: () => '',
     item({ article }, annotation) {
       // Atom ids are IRIs: a bare key becomes a urn.
       const id = /^[a-z][a-z\d+.-]*:/i.test(article.id) ? article.id : `urn:samestory:${encodeURIComponent(article.id)}`;

@@ -11,8 +11,8 @@ export const ns = {
 
 /** What the reader reports, in document order. */
 export type XmlEvent =
-  /** The root element's start tag as written, and which feed format it makes the document. */
-  | { kind: 'root'; format: 'rss' | 'atom'; tag: string }
+  /** The root element's start tag and what precedes it, as written; the feed format it makes. */
+  | { kind: 'root'; format: 'rss' | 'atom'; prolog: string; tag: string }
   /** Markup between items, as written (prolog, channel elements, whitespace, closing tags). */
   | { kind: 'text'; text: string }
   /** One item (RSS) or entry (Atom): its XML as written and its fields; problems mean "skip it". */
@@ -62,6 +62,8 @@ export class XmlFeedReader {
   private count = 0;
   private doctype: { end: number; entities: boolean } | null = null;
   private fatal: FeedError | null = null;
+  /** Set while closing: unclosed tags are then reported once, as truncation. */
+  private ending = false;
 
   constructor() {
     const p = this.parser;
@@ -95,11 +97,12 @@ export class XmlFeedReader {
   end(): XmlEvent[] {
     const open = this.stack.length;
     const item = this.item;
+    this.ending = true;
     this.parser.close();
     if (this.fatal) throw this.fatal;
     if (!this.format) throw new FeedError('no RSS or Atom root element found');
     if (item) {
-      this.events.push({ kind: 'item', position: item.position, raw: '', fields: fieldsOf(item.slots, this.format), problems: ['the feed ends inside this item (truncated)'] });
+      this.events.push({ kind: 'item', position: item.position, raw: '', fields: fieldsOf(item.slots, this.format), problems: [...item.problems, 'the feed ends inside this item (truncated)'] });
       this.bufStart += this.buf.length;
       this.buf = '';
     }
@@ -147,8 +150,7 @@ export class XmlFeedReader {
       const to = this.doctype.end - this.bufStart;
       if (from >= 0 && to > from) prolog = prolog.slice(0, from) + prolog.slice(to);
     }
-    if (prolog) this.events.push({ kind: 'text', text: prolog });
-    this.events.push({ kind: 'root', format: this.format, tag: this.buf.slice(start, pos - this.bufStart) });
+    this.events.push({ kind: 'root', format: this.format, prolog, tag: this.buf.slice(start, pos - this.bufStart) });
     this.buf = this.buf.slice(pos - this.bufStart);
     this.bufStart = pos;
   }
@@ -214,11 +216,12 @@ export class XmlFeedReader {
   }
 
   private onError(message: string): void {
+    if (this.ending && /unclosed tag/.test(message)) return;
     const clear = /undefined entity/.test(message) && this.doctype?.entities
       ? `${message.replace(/\.$/, '')} (entities declared in the DOCTYPE are not expanded)`
       : message;
     if (this.item) this.item.problems.push(`malformed XML: ${clear}`);
-    else if (!/unclosed tag/.test(message)) this.warn(`malformed XML outside the items: ${clear}`, false);
+    else this.warn(`malformed XML outside the items: ${clear}`, false);
   }
 
   private warn(message: string, skipped: boolean): void {

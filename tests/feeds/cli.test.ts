@@ -1,0 +1,77 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLValidator } from 'fast-xml-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../cli/run-cli.js';
+import { items, rssFeed } from './fixtures.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'samestory-feeds-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const guids = (xml: string) => [...xml.matchAll(/<guid[^>]*>([^<]+)</g)].map((m) => m[1]);
+
+describe('samestory dedup', () => {
+  it('remembers stories across runs with --state: the second run over an overlapping feed emits only new stories', async () => {
+    const state = join(dir, 'state.json');
+    await writeFile(join(dir, 'run1.xml'), rssFeed(items.slice(0, 4)));
+    await writeFile(join(dir, 'run2.xml'), rssFeed(items.slice(2)));
+    const first = await runCli(['dedup', join(dir, 'run1.xml'), '--state', state]);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(guids(first.stdout)).toEqual(['avelin-post-1', 'tidal-a', 'library-1']);
+    expect(JSON.parse(await readFile(state, 'utf8'))).toMatchObject({ samestory: 'dedup-state', version: 1 });
+
+    const second = await runCli(['dedup', '-', '--state', state], { input: rssFeed(items.slice(2)) });
+    expect(second.code).toBe(0);
+    expect(XMLValidator.validate(second.stdout)).toBe(true);
+    expect(guids(second.stdout)).toEqual(['football-1']);
+
+    const again = await runCli(['dedup', join(dir, 'run2.xml'), '--state', state, '--mode', 'annotate', '--format', 'jsonl']);
+    const statuses = again.stdout.trim().split('\n').map((l) => JSON.parse(l).samestory.status);
+    expect(statuses).toEqual(['seen', 'seen', 'seen', 'seen', 'seen']);
+  });
+
+  it('refuses a corrupt state file with a clear message and exit code 1, leaving it untouched', async () => {
+    const state = join(dir, 'corrupt.json');
+    await writeFile(state, '{"samestory":"dedup-state","version":1,"index":');
+    const run = await runCli(['dedup', '--state', state], { input: rssFeed(items.slice(0, 1)) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/state file .*corrupt\.json is corrupt \(not valid JSON/);
+    expect(run.stdout).toBe('');
+    expect(await readFile(state, 'utf8')).toBe('{"samestory":"dedup-state","version":1,"index":');
+  });
+
+  it('skips bad items of a malformed feed, names them, keeps the good ones and exits 2', async () => {
+    const bomb = `<!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>`;
+    const feed = rssFeed(items.slice(0, 4))
+      .replace('<?xml version="1.0" encoding="UTF-8"?>', `<?xml version="1.0" encoding="UTF-8"?>\n${bomb}`)
+      .replace('<description>Greyhaven library reopens</description>', '<description>&b;</description>');
+    const truncated = feed.slice(0, feed.lastIndexOf('</item>'));
+    const run = await runCli(['dedup'], { input: truncated });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/DOCTYPE declares entities/);
+    expect(run.stderr).toMatch(/skipped item 3 \("library-1"\): malformed XML: .*undefined entity/);
+    expect(run.stderr).toMatch(/skipped item 4 \("coast-times-7"\): the feed ends inside this item \(truncated\)/);
+    expect(guids(run.stdout)).toEqual(['avelin-post-1', 'tidal-a']);
+    expect(XMLValidator.validate(run.stdout)).toBe(true);
+    expect(run.stdout).not.toContain('ENTITY');
+  });
+
+  it('fails with exit code 1 and one clear line on unusable input', async () => {
+    const unknown = await runCli(['dedup'], { input: '<?xml version="1.0" encoding="x-martian"?><rss version="2.0"/>' });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe('samestory: unknown encoding "x-martian" in the XML declaration\n');
+    const missing = await runCli(['dedup', join(dir, 'nope.xml')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/cannot read .*nope\.xml: ENOENT/);
+    const notFeed = await runCli(['dedup'], { input: '<html><body>hello</body></html>' });
+    expect(notFeed.code).toBe(1);
+    expect(notFeed.stderr).toMatch(/unsupported XML root element <html>/);
+  });
+});
