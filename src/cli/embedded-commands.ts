@@ -23,9 +23,12 @@ export function registerEmbeddedCommands(program: Command): void {
       'after',
       `
 A .txt file may start with header lines (Title:, Source:, URL:, Published:, Lang:) ended by a blank
-line. Extra fields in JSON input (e.g. "label") are ignored. jsonl output has one line per article in
-input order: id, clusterId and clusterSize as they stand after the whole input (merges included), and
-duplicateOf, similarity and decidedBy as decided when the article arrived.
+line. Extra fields in JSON input (e.g. "label") are ignored. An article without a date is placed at
+the current time; articles further apart than the engine's time window never share a cluster.
+
+jsonl output has one line per article in input order: id, clusterId and clusterSize as they stand
+after the whole input (merges included), and duplicateOf, similarity and decidedBy as decided when
+the article arrived.
 
 A bad file, line or article is reported on stderr and skipped; the exit code is then 2.
 Exit codes: 0 ok, 1 unusable arguments or a failure, 2 some inputs were skipped.`,
