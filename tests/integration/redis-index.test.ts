@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import type { Index } from '../../src/engine/index-store.js';
+import { connectRedisIndex, type RedisIndex } from '../../src/storage/redis-index.js';
+import { article, cluster, describeIndexConformance } from '../shared/index-conformance.js';
+import { deletePrefix, redisUrl, testPrefix } from './redis-helpers.js';
+
+const prefixes = new WeakMap<Index, string>();
+describeIndexConformance(
+  'RedisIndex',
+  async () => {
+    const prefix = testPrefix();
+    const index = await connectRedisIndex(redisUrl, { prefix });
+    prefixes.set(index, prefix);
+    return index;
+  },
+  async (index) => {
+    await index.close();
+    await deletePrefix(prefixes.get(index) as string);
+  },
+);
+
+async function withIndexes<T>(count: number, options: Parameters<typeof connectRedisIndex>[1], fn: (indexes: RedisIndex[]) => Promise<T>) {
+  const prefix = testPrefix();
+  const indexes = await Promise.all(Array.from({ length: count }, () => connectRedisIndex(redisUrl, { ...options, prefix })));
+  try {
+    return await fn(indexes);
+  } finally {
+    await Promise.all(indexes.map((i) => i.close()));
+    await deletePrefix(prefix);
+  }
+}
+
+describe('RedisIndex across connections', () => {
+  it('serialises atomically across separate clients (as across processes)', async () => {
+    await withIndexes(3, {}, async (indexes) => {
+      const log: string[] = [];
+      await Promise.all(
+        indexes.flatMap((index, n) =>
+          [0, 1].map(() =>
+            index.atomically(async () => {
+              log.push(`${n}>`);
+              await new Promise((resolve) => setTimeout(resolve, 3));
+              log.push(`<${n}`);
+            }),
+          ),
+        ),
+      );
+      expect(log).toHaveLength(12);
+      for (let i = 0; i < log.length; i += 2) expect(log[i + 1]).toBe(`<${log[i]?.slice(0, -1)}`);
+    });
+  });
+
+  it('fences a holder whose lock expired: its write is refused, the new holder wins', async () => {
+    await withIndexes(2, { lockTtlMs: 50 }, async ([slow, fast]) => {
+      const late = slow!.atomically(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 120));
+        await slow!.apply({ article: article('a1', 1, 'slow', 1), clusters: [], absorbed: [], removedClusters: [] });
+      });
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      await fast!.atomically(() =>
+        fast!.apply({ article: article('a1', 1, 'fast', 1), clusters: [], absorbed: [], removedClusters: [] }),
+      );
+      await expect(late).rejects.toThrow(/lock lost/);
+      expect((await fast!.getArticle('a1'))?.clusterId).toBe('fast');
+    });
+  });
+
+  it('publishes the assignment and merges in the same transaction, with stream ids', async () => {
+    await withIndexes(1, { publish: { streamMaxLen: 1000 } }, async ([index]) => {
+      const r = index!;
+      await r.atomically(() =>
+        r.apply({ article: article('a1', 1, 'c1', 1), clusters: [cluster('c1', 1)], absorbed: [], removedClusters: [] }),
+      );
+      await r.atomically(() =>
+        r.apply({ article: article('a2', 2, 'c2', 2), clusters: [cluster('c2', 2)], absorbed: [], removedClusters: [] }),
+      );
+      const view = r.committing(1);
+      await view.atomically(() =>
+        view.apply({
+          article: article('a3', 3, 'c1', 3),
+          clusters: [cluster('c1', 1, { size: 3 })],
+          absorbed: [{ clusterId: 'c2', into: 'c1' }],
+          removedClusters: [],
+        }),
+      );
+      expect(view.committed).toBe(true);
+      expect(view.published.map((e) => e.type)).toEqual(['merge', 'assignment']);
+      expect(view.published[0]).toMatchObject({ merge: { clusterId: 'c1', merged: ['c2'], clusterSize: 3 } });
+      expect(view.published[1]).toMatchObject({ assignment: { articleId: 'a3', clusterId: 'c1', clusterSize: 3 } });
+      const redis = (await import('ioredis')).Redis;
+      const client = new redis(redisUrl);
+      const entries = await client.xrange(r.keys.stream, '-', '+');
+      await client.quit();
+      expect(entries).toHaveLength(4);
+      expect(entries.slice(2).map(([id]) => id)).toEqual(view.published.map((e) => e.streamId));
+    });
+  });
+
+  it('drops articles older than the retention window from the buckets but keeps their records', async () => {
+    await withIndexes(1, { retentionMs: 1_000 }, async ([index]) => {
+      const r = index!;
+      const put = (id: string, seq: number, time: number) =>
+        r.atomically(() =>
+          r.apply({ article: article(id, seq, `c${seq}`, time, { bandKeys: ['0:shared'] }), clusters: [cluster(`c${seq}`, seq, { lastTime: time, postedTerms: ['t'] })], absorbed: [], removedClusters: [] }),
+        );
+      await put('old', 1, 10_000);
+      await put('mid', 2, 10_500);
+      expect((await r.lshCandidates(['0:shared'], 0, 99_999)).sort()).toEqual(['mid', 'old']);
+      await put('new', 3, 11_200);
+      expect((await r.lshCandidates(['0:shared'], 0, 99_999)).sort()).toEqual(['mid', 'new']);
+      expect((await r.termCandidates(['t'], 0, 99_999)).sort()).toEqual(['c2', 'c3']);
+      expect((await r.getArticle('old'))?.id).toBe('old');
+    });
+  });
+
+  it('advances the commit turnstile over numbers committed ahead, and past given-up gaps', async () => {
+    await withIndexes(1, {}, async ([r]) => {
+      expect(await r!.markCommitted(2, false)).toBe(0);
+      expect(await r!.markCommitted(3, false)).toBe(0);
+      expect(await r!.markCommitted(1, false)).toBe(3);
+      expect(await r!.markCommitted(6, true)).toBe(6);
+      expect(await r!.markCommitted(4, false)).toBe(6);
+      expect(await r!.markCommitted(7, false)).toBe(7);
+    });
+  });
+});
