@@ -46,9 +46,7 @@ export class EmbeddedService implements Submitter, EventFeed, QueueHealth {
     this.chain = done.catch(() => undefined);
     if (!options.wait) return { articleId: article.id, jobId, status: 'queued' };
     const outcome = await withTimeout(done, options.timeoutMs);
-    return outcome
-      ? { articleId: article.id, jobId, status: 'done', assignment: outcome.assignment }
-      : { articleId: article.id, jobId, status: 'queued' };
+    return { articleId: article.id, jobId, status: 'done', assignment: outcome.assignment };
   }
 
   async submitMany(articles: Article[], options: SubmitOptions = {}): Promise<SubmitResult[]> {
@@ -121,11 +119,12 @@ export class EmbeddedService implements Submitter, EventFeed, QueueHealth {
   }
 }
 
-async function withTimeout<T>(promise: Promise<T>, timeoutMs: number | undefined): Promise<T | null> {
+/** Like the queue submitter, a wait that runs out rejects; the article is still processed. */
+async function withTimeout<T>(promise: Promise<T>, timeoutMs: number | undefined): Promise<T> {
   if (timeoutMs === undefined) return promise;
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), timeoutMs);
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`job wait timed out after ${timeoutMs} ms`)), timeoutMs);
   });
   try {
     return await Promise.race([promise, timeout]);

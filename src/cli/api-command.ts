@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
+import { Redis } from 'ioredis';
 import { buildApi, type ApiDeps } from '../api/app.js';
 import { EmbeddedService } from '../api/embedded.js';
 import { Engine } from '../engine/engine.js';
 import { MemoryIndex } from '../engine/memory-index.js';
-import { loadServiceConfig } from '../service/config.js';
+import { connectService } from '../queue/service.js';
+import { loadServiceConfig, type ServiceConfig } from '../service/config.js';
 
 interface ApiOptions {
   port?: string;
@@ -43,7 +45,7 @@ read endpoints, events and the dashboard are open. Dashboard: http://<host>:<por
         deps = { index, engine, submitter: service, events: service, health: service, apiKey: config.apiKey, logger };
         shutdown = async () => service.idle();
       } else {
-        ({ deps, shutdown } = await connectService(config, engine, logger));
+        ({ deps, shutdown } = await connectRedisService(config, engine, logger));
       }
 
       const app = await buildApi(deps);
@@ -74,8 +76,31 @@ function parsePort(raw: string): number {
   return port;
 }
 
-async function connectService(
-  ..._args: unknown[]
+/** The API's side of the running service: queue, events, health and the index workers write. */
+async function connectRedisService(
+  config: ServiceConfig,
+  engine: Engine,
+  logger: ApiDeps['logger'],
 ): Promise<{ deps: ApiDeps; shutdown: () => Promise<void> }> {
-  throw new Error('the Redis service mode is not wired yet; use --embedded');
+  const client = await connectService(config);
+  // A connection of its own for /health, failing fast instead of queueing commands while Redis is down.
+  const pinger = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true });
+  pinger.on('error', () => undefined); // reported by /health, not as an unhandled error
+  await pinger.connect().catch(() => undefined);
+  return {
+    deps: {
+      index: client.index,
+      engine,
+      submitter: client.submitter,
+      events: client.events,
+      health: client.health,
+      apiKey: config.apiKey,
+      logger,
+      checks: { redis: () => pinger.ping() },
+    },
+    shutdown: async () => {
+      pinger.disconnect();
+      await client.close();
+    },
+  };
 }

@@ -39,7 +39,7 @@ const NeighbourQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const errors = { 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema };
+const errors = { 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 502: ErrorSchema, 504: ErrorSchema };
 
 export const articleRoutes: FastifyPluginAsync<ArticleRoutesOptions> = async (app, opts) => {
   const { index, submitter, metrics } = opts;
@@ -58,7 +58,8 @@ export const articleRoutes: FastifyPluginAsync<ArticleRoutesOptions> = async (ap
     },
     async (request, reply) => {
       const article = parseArticle(request.body);
-      const result = await submitter.submit(article, { wait: request.query.wait, timeoutMs: opts.waitTimeoutMs });
+      const wait = request.query.wait;
+      const result = await waited(wait, submitter.submit(article, { wait, timeoutMs: opts.waitTimeoutMs }));
       metrics.submitted.inc({ endpoint: 'single' });
       return reply.code(result.status === 'done' ? 200 : 202).send(result);
     },
@@ -94,9 +95,13 @@ export const articleRoutes: FastifyPluginAsync<ArticleRoutesOptions> = async (ap
         const first = rejected[0]!;
         throw new ApiError(400, 'validation', `no valid article in the batch; item ${first.index}: ${first.message}`, `${first.index}.${first.field}`);
       }
-      const results = await submitter.submitMany(
-        valid.map((v) => v.article),
-        { wait: request.query.wait, timeoutMs: opts.waitTimeoutMs },
+      const wait = request.query.wait;
+      const results = await waited(
+        wait,
+        submitter.submitMany(
+          valid.map((v) => v.article),
+          { wait, timeoutMs: opts.waitTimeoutMs },
+        ),
       );
       metrics.submitted.inc({ endpoint: 'batch' }, valid.length);
       const accepted = results.map((r, i) => ({ index: valid[i]!.index, ...r }));
@@ -155,6 +160,23 @@ export const articleRoutes: FastifyPluginAsync<ArticleRoutesOptions> = async (ap
     },
   );
 };
+
+/**
+ * With `?wait=true` the outcome depends on the worker: a wait that runs out is a 504 (the article
+ * stays queued and is still processed), a job that failed is a 502 carrying its reason.
+ */
+async function waited<T>(wait: boolean, submission: Promise<T>): Promise<T> {
+  if (!wait) return submission;
+  try {
+    return await submission;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/timed out/i.test(message)) {
+      throw new ApiError(504, 'wait_timeout', 'no assignment yet; the article stays queued: GET /v1/articles/:id later');
+    }
+    throw new ApiError(502, 'job_failed', `the worker could not assign the article: ${message}`);
+  }
+}
 
 function notFound(id: string): ApiError {
   return new ApiError(404, 'not_found', `no indexed article with id ${JSON.stringify(id)}`, 'id');
