@@ -30,9 +30,9 @@ export function registerFeedCommands(program: Command): void {
     .addOption(new Option('--mode <mode>', 'drop later reports, or annotate every item').choices(['drop', 'annotate']).default('drop'))
     .addOption(new Option('--state <file>', 'remember stories across runs in this file').conflicts('redis'))
     .option('--redis <url>', 'decide against the service index in Redis instead of an in-process one')
-    .option('--prefix <prefix>', 'Redis key prefix (with --redis)', 'samestory:')
+    .option('--prefix <prefix>', 'Redis key prefix (with --redis; default $SAMESTORY_PREFIX or samestory)', process.env.SAMESTORY_PREFIX ?? 'samestory')
     .option('--config <json|file>', 'engine settings as inline JSON or a JSON file (see src/engine/config.ts)')
-    .option('--max-entries <n>', 'in-process index: forget the oldest articles beyond this many', '50000')
+    .option('--max-entries <n>', 'in-process index: forget the oldest articles beyond this many', '20000')
     .option('--max-age-days <days>', 'in-process index: forget articles older than this (default: twice the engine window)')
     .addHelpText(
       'after',
@@ -105,12 +105,9 @@ async function dedupCommand(input: string, options: DedupCommandOptions): Promis
   }
 }
 
-/** The service's Redis index (src/storage/redis-index.ts), loaded only when asked for. */
+/** The service's Redis index, loaded only when asked for (the embedded path never loads ioredis). */
 async function connectRedis(url: string, prefix: string): Promise<Index> {
-  const module = '../storage/redis-index.js';
-  const { connectRedisIndex } = (await import(module)) as {
-    connectRedisIndex(url: string, options: { prefix: string }): Promise<Index>;
-  };
+  const { connectRedisIndex } = await import('../storage/redis-index.js');
   return connectRedisIndex(url, { prefix });
 }
 
