@@ -119,7 +119,7 @@ interface Shared {
 export class RedisIndex implements Index {
   private readonly shared: Shared;
   private readonly k: ServiceKeys['index'];
-  /** Submission number this view commits (see `committing`). */
+  /** Submission number this view commits (see `forJob`). */
   private readonly ticket: number | undefined;
   /** Events appended to the stream by this view's last apply, with their stream ids. */
   published: ServiceEvent[] = [];
@@ -127,7 +127,7 @@ export class RedisIndex implements Index {
   committed = false;
 
   constructor(redis: Redis, options?: RedisIndexOptions, ownsConnection?: boolean);
-  constructor(shared: Shared, ticket: number);
+  constructor(shared: Shared, ticket: number | undefined);
   constructor(source: Redis | Shared, options: RedisIndexOptions | number = {}, ownsConnection = false) {
     if (source instanceof Redis) {
       const o = options as RedisIndexOptions;
@@ -158,10 +158,11 @@ export class RedisIndex implements Index {
   }
 
   /**
-   * A view of this index for the job with submission number `seq`: its apply also marks `seq`
-   * committed on the turnstile, in the same transaction as the decision.
+   * A view of this index (same connections and lock) for one job: it records what its apply
+   * published, and with a submission number `seq` its apply also marks `seq` committed on the
+   * turnstile, in the same transaction as the decision.
    */
-  committing(seq: number): RedisIndex {
+  forJob(seq?: number): RedisIndex {
     return new RedisIndex(this.shared, seq);
   }
 

@@ -74,7 +74,7 @@ describe('RedisIndex across connections', () => {
       await r.atomically(() =>
         r.apply({ article: article('a2', 2, 'c2', 2), clusters: [cluster('c2', 2)], absorbed: [], removedClusters: [] }),
       );
-      const view = r.committing(1);
+      const view = r.forJob(1);
       await view.atomically(() =>
         view.apply({
           article: article('a3', 3, 'c1', 3),

@@ -1,0 +1,118 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { parseArticle } from '../contracts/article.js';
+import { Engine } from '../engine/engine.js';
+import type { Article, Assignment } from '../engine/types.js';
+import type { ServiceConfig } from '../service/config.js';
+import { serviceKeys } from '../storage/keys.js';
+import { connectRedisIndex } from '../storage/redis-index.js';
+import { countCompleted } from './health.js';
+import { bullConnection, type ArticleJobData } from './jobs.js';
+import { Turnstile } from './turnstile.js';
+
+export interface RunningWorker {
+  worker: Worker<ArticleJobData, Assignment>;
+  /** Stops taking jobs, lets active ones finish, then disconnects. */
+  close(): Promise<void>;
+}
+
+/**
+ * A BullMQ worker assigning articles. Per job: validate (an invalid article fails for good, no
+ * retry), wait for the job's predecessors in submission order (bounded), let the engine decide and
+ * write under the index lock (the same transaction appends to the stream and advances the
+ * turnstile), then publish the new events live and return the assignment as the job's result.
+ * Re-processing an indexed article changes nothing and publishes nothing (changed=false).
+ */
+export async function startWorker(config: ServiceConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningWorker> {
+  const keys = serviceKeys(config.prefix);
+  const engine = new Engine({ windowMs: config.windowMs });
+  const index = await connectRedisIndex(config.redisUrl, {
+    prefix: config.prefix,
+    publish: { streamMaxLen: config.streamMaxLen },
+    retentionMs: config.retentionMs,
+  });
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+  const turnstile = new Turnstile(redis, keys);
+
+  const processJob = async (job: Job<ArticleJobData, Assignment>): Promise<Assignment> => {
+    let article: Article;
+    try {
+      article = parseArticle(job.data?.article);
+    } catch (error) {
+      throw new UnrecoverableError(`invalid article: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const seq = job.data.seq;
+    if (seq !== undefined && !(await turnstile.waitFor(seq, config.orderWaitMs))) {
+      logger.warn({ jobId: job.id, seq }, 'predecessors not committed in time: committing out of order');
+    }
+    const view = index.forJob(seq);
+    const outcome = await engine.assign(article, view, Date.now());
+    if (seq !== undefined && !view.committed) await index.markCommitted(seq, true);
+    for (const event of view.published) await redis.publish(keys.channel, JSON.stringify(event));
+    await countCompleted(redis, keys);
+    const a = outcome.assignment;
+    logger.info(
+      { jobId: job.id, seq, articleId: a.articleId, clusterId: a.clusterId, decidedBy: a.decidedBy, changed: outcome.changed },
+      'assigned',
+    );
+    return a;
+  };
+
+  const worker = new Worker<ArticleJobData, Assignment>(keys.queueName, processJob, {
+    connection: bullConnection(config.redisUrl),
+    prefix: keys.queuePrefix,
+    concurrency: config.concurrency,
+  });
+  worker.on('failed', (job, error) => {
+    if (!job) return;
+    const final = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    logger.warn({ jobId: job.id, seq: job.data?.seq, attempt: job.attemptsMade, final, reason: error.message }, 'job failed');
+    // A job that will not run again must not hold up its successors.
+    const seq = job.data?.seq;
+    if (final && seq !== undefined) {
+      index.markCommitted(seq, false).catch((e: unknown) => logger.error({ err: e, seq }, 'cannot mark failed job done'));
+    }
+  });
+  worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
+  await worker.waitUntilReady();
+  logger.info({ concurrency: config.concurrency, queue: keys.queueName, prefix: config.prefix }, 'worker started');
+
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      await turnstile.close();
+      await index.close();
+      await redis.quit();
+      logger.info('worker stopped');
+    },
+  };
+}
+
+/**
+ * Runs a worker until SIGTERM/SIGINT: the first signal lets active jobs finish (BullMQ's
+ * `worker.close()`), a second one exits at once (unfinished jobs are retried by another worker).
+ */
+export async function runWorker(config: ServiceConfig): Promise<void> {
+  const logger = pino({ level: config.logLevel });
+  const running = await startWorker(config, logger);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'stopping: finishing active jobs');
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
