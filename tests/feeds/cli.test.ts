@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
+import { deletePrefix, redisUrl, testPrefix } from '../integration/redis-helpers.js';
 import { items, rssFeed } from './fixtures.js';
 
 let dir: string;
@@ -35,6 +36,19 @@ describe('samestory dedup', () => {
     const again = await runCli(['dedup', join(dir, 'run2.xml'), '--state', state, '--mode', 'annotate', '--format', 'jsonl']);
     const statuses = again.stdout.trim().split('\n').map((l) => JSON.parse(l).samestory.status);
     expect(statuses).toEqual(['seen', 'seen', 'seen', 'seen', 'seen']);
+  });
+
+  it('with --redis, decides against the service index: a second run emits nothing already seen', async () => {
+    const prefix = testPrefix();
+    try {
+      const first = await runCli(['dedup', '--redis', redisUrl, '--prefix', prefix], { input: rssFeed(items.slice(0, 4)) });
+      expect(first.code).toBe(0);
+      expect(guids(first.stdout)).toEqual(['avelin-post-1', 'tidal-a', 'library-1']);
+      const second = await runCli(['dedup', '--redis', redisUrl, '--prefix', prefix], { input: rssFeed(items.slice(2)) });
+      expect(guids(second.stdout)).toEqual(['football-1']);
+    } finally {
+      await deletePrefix(prefix);
+    }
   });
 
   it('refuses a corrupt state file with a clear message and exit code 1, leaving it untouched', async () => {
