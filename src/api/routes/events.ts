@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { EventFeed, ServiceEvent } from '../../service/ports.js';
@@ -33,6 +34,13 @@ const REPLAY_PAGE = 500;
  * handover loses and repeats nothing.
  */
 export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, opts) => {
+  // Event streams never go idle, so the server could not close while one is open: end them first.
+  const open = new Set<ServerResponse>();
+  app.addHook('preClose', async () => {
+    // Destroyed, not ended: an ended keep-alive socket would hold close() for the keep-alive timeout.
+    for (const res of open) res.destroy();
+  });
+
   app.get<{ Querystring: { after?: string } }>(
     '/v1/events',
     {
@@ -49,6 +57,7 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, o
 
       reply.hijack();
       const res = reply.raw;
+      open.add(res);
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
@@ -73,8 +82,9 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, o
       });
       const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), opts.heartbeatMs);
       let closed = false;
-      request.raw.on('close', () => {
+      res.on('close', () => {
         closed = true;
+        open.delete(res);
         clearInterval(heartbeat);
         unsubscribe();
       });
