@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { Redis } from 'ioredis';
 import { buildApi, type ApiDeps } from '../api/app.js';
+import { connectServiceDeps } from '../api/service-deps.js';
 import { EmbeddedService } from '../api/embedded.js';
 import { Engine } from '../engine/engine.js';
 import { MemoryIndex } from '../engine/memory-index.js';
-import { connectService } from '../queue/service.js';
-import { loadServiceConfig, type ServiceConfig } from '../service/config.js';
+import { loadServiceConfig } from '../service/config.js';
 
 interface ApiOptions {
   port?: string;
@@ -45,7 +44,7 @@ read endpoints, events and the dashboard are open. Dashboard: http://<host>:<por
         deps = { index, engine, submitter: service, events: service, health: service, apiKey: config.apiKey, logger };
         shutdown = async () => service.idle();
       } else {
-        ({ deps, shutdown } = await connectRedisService(config, engine, logger));
+        ({ deps, shutdown } = await connectServiceDeps(config, engine, logger));
       }
 
       const app = await buildApi(deps);
@@ -74,33 +73,4 @@ function parsePort(raw: string): number {
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: "${raw}" is not a port number (0-65535)`);
   return port;
-}
-
-/** The API's side of the running service: queue, events, health and the index workers write. */
-async function connectRedisService(
-  config: ServiceConfig,
-  engine: Engine,
-  logger: ApiDeps['logger'],
-): Promise<{ deps: ApiDeps; shutdown: () => Promise<void> }> {
-  const client = await connectService(config);
-  // A connection of its own for /health, failing fast instead of queueing commands while Redis is down.
-  const pinger = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true });
-  pinger.on('error', () => undefined); // reported by /health, not as an unhandled error
-  await pinger.connect().catch(() => undefined);
-  return {
-    deps: {
-      index: client.index,
-      engine,
-      submitter: client.submitter,
-      events: client.events,
-      health: client.health,
-      apiKey: config.apiKey,
-      logger,
-      checks: { redis: () => pinger.ping() },
-    },
-    shutdown: async () => {
-      pinger.disconnect();
-      await client.close();
-    },
-  };
 }

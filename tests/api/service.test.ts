@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { readSse } from './sse.js';
+import { startServiceStack } from './service-stack.js';
+import { bakery, bridgeA, bridgeB } from './stories.js';
+
+const key = 'service-test-key';
+let app: FastifyInstance;
+let stop: () => Promise<void>;
+let base: string;
+
+beforeAll(async () => {
+  ({ app, stop } = await startServiceStack(key));
+  base = await app.listen({ port: 0, host: '127.0.0.1' });
+});
+afterAll(async () => {
+  await stop();
+});
+
+const submit = (article: object, query = '?wait=true') =>
+  app.inject({ method: 'POST', url: `/v1/articles${query}`, payload: article, headers: { 'x-api-key': key } });
+
+describe('API over the real queue, worker and Redis index', () => {
+  it('assigns through the worker, publishes live events, and serves the result from Redis', async () => {
+    const stream = readSse(`${base}/v1/events`);
+    await stream.opened;
+    const a = await submit(bridgeA);
+    expect(a.statusCode).toBe(200);
+    expect(a.json()).toMatchObject({ status: 'done', assignment: { articleId: bridgeA.id, decidedBy: 'new', clusterSize: 1 } });
+
+    const batch = await app.inject({
+      method: 'POST',
+      url: '/v1/articles/batch',
+      payload: [bridgeB, { id: 'broken' }, bakery],
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(batch.statusCode).toBe(202);
+    expect(batch.json().rejected).toEqual([expect.objectContaining({ index: 1, field: 'text' })]);
+
+    await stream.until((e) => e.filter((x) => x.event === 'assignment').length >= 3);
+    await stream.close();
+    const ids = stream.events.filter((e) => e.event === 'assignment').map((e) => JSON.parse(e.data).articleId);
+    expect(ids).toEqual([bridgeA.id, bridgeB.id, bakery.id]);
+
+    const b = (await app.inject({ url: `/v1/articles/${bridgeB.id}` })).json();
+    expect(b.assignment.clusterId).toBe(a.json().assignment.clusterId);
+    const cluster = (await app.inject({ url: `/v1/clusters/${b.assignment.clusterId}` })).json();
+    expect(cluster.members.map((m: { id: string }) => m.id)).toEqual([bridgeA.id, bridgeB.id]);
+    expect(cluster.evidence.sharedTerms.length).toBeGreaterThan(3);
+
+    const list = (await app.inject({ url: '/v1/clusters?sort=size' })).json();
+    expect(list.total).toBe(2);
+    expect(list.items[0]).toMatchObject({ size: 2, sources: ['daily.example', 'wire.example'] });
+    const near = (await app.inject({ url: `/v1/articles/${bridgeA.id}/neighbours` })).json();
+    expect(near.neighbours[0].article.id).toBe(bridgeB.id);
+  });
+
+  it('resumes events from the durable stream with Last-Event-ID', async () => {
+    const all = readSse(`${base}/v1/events?after=0`);
+    await all.until((e) => e.length >= 3);
+    await all.close();
+    const resumed = readSse(`${base}/v1/events`, { 'last-event-id': all.events[0]!.id! });
+    await resumed.until((e) => e.length >= 2);
+    await resumed.close();
+    expect(resumed.events.map((e) => JSON.parse(e.data).articleId)).toEqual([bridgeB.id, bakery.id]);
+  });
+
+  it('reports health, queue counts and metrics from Redis', async () => {
+    const health = await app.inject({ url: '/health' });
+    expect(health.statusCode).toBe(200);
+    expect(health.json()).toMatchObject({ status: 'ok', checks: { redis: { ok: true }, queue: { ok: true } } });
+    const queue = (await app.inject({ url: '/v1/queue' })).json();
+    expect(queue.counts.completed).toBe(3);
+    expect(queue.throughput.reduce((s: number, n: number) => s + n, 0)).toBe(3);
+    const metrics = (await app.inject({ url: '/metrics' })).body;
+    expect(metrics).toMatch(/samestory_articles_submitted_total\{endpoint="batch"\} 2/);
+  });
+
+  it('still requires the key', async () => {
+    const res = await app.inject({ method: 'POST', url: '/v1/articles', payload: bakery });
+    expect(res.statusCode).toBe(401);
+  });
+});
