@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Assignment } from '../../src/engine/types.js';
+import { clusteringMetrics } from '../../src/eval/metrics.js';
+import { connectService, type ServiceClient } from '../../src/queue/service.js';
+import { deletePrefix, testPrefix } from './redis-helpers.js';
+import {
+  allEvents,
+  decision,
+  embeddedRun,
+  labelledSet,
+  partition,
+  startWorkerProcess,
+  stopWorker,
+  testConfig,
+  waitForJobs,
+  withoutLabel,
+  type WorkerProcess,
+} from './service-harness.js';
+import { generateStories } from './story-generator.js';
+
+/** Runs `fn` against a fresh service namespace with `workers` worker processes; cleans up after. */
+async function withService<T>(
+  workers: number,
+  concurrency: number,
+  fn: (client: ServiceClient, procs: WorkerProcess[], prefix: string) => Promise<T>,
+): Promise<T> {
+  const prefix = testPrefix();
+  const client = await connectService(testConfig(prefix));
+  const procs: WorkerProcess[] = [];
+  try {
+    procs.push(...(await Promise.all(Array.from({ length: workers }, () => startWorkerProcess(prefix, concurrency)))));
+    return await fn(client, procs, prefix);
+  } finally {
+    await Promise.all(procs.map((p) => stopWorker(p)));
+    await client.close();
+    await deletePrefix(prefix);
+  }
+}
+
+describe('worker processes', () => {
+  const stories = generateStories(6, 4, 11);
+  const articles = stories.map(withoutLabel);
+  let embedded: Awaited<ReturnType<typeof embeddedRun>>;
+  beforeAll(async () => {
+    embedded = await embeddedRun(articles, testConfig('unused'));
+  });
+  afterAll(async () => {
+    await embedded.index.close();
+  });
+
+  it('two workers: job results, stream and index agree with each other and with the embedded engine; resubmission changes nothing', async () => {
+    await withService(2, 2, async (client) => {
+      const results = await client.submitter.submitMany(articles, { wait: true, timeoutMs: 60_000 });
+      const byJob = results.map((r) => r.assignment as Assignment);
+      expect(results.every((r) => r.status === 'done')).toBe(true);
+
+      // Same decisions as one in-process engine given the same order.
+      expect(byJob.map(decision)).toEqual(embedded.assignments.map(decision));
+      const ids = articles.map((a) => a.id);
+      expect(await partition(client.index, ids)).toEqual(await partition(embedded.index, ids));
+
+      // The stream holds exactly one assignment per article, equal to the job's return value.
+      const events = await allEvents(client);
+      const streamed = events.flatMap((e) => (e.type === 'assignment' ? [e.assignment] : []));
+      expect(streamed.map((a) => a.articleId)).toEqual(ids);
+      expect(streamed).toEqual(byJob);
+      // ... and the index agrees with both.
+      for (const a of byJob) {
+        const stored = await client.index.getArticle(a.articleId);
+        expect(stored).toMatchObject({ duplicateOf: a.duplicateOf, decidedBy: a.decidedBy, at: a.at });
+      }
+      const merges = events.filter((e) => e.type === 'merge').length;
+      const clustersBefore = await client.index.listClusters({ sort: 'size', limit: 1000, offset: 0 });
+
+      // Duplicate submission: the jobs exist, nothing is queued again.
+      const again = await client.submitter.submitMany(articles);
+      expect(again.map((r) => r.jobId)).toEqual(results.map((r) => r.jobId));
+      expect((await client.health.counts()).completed).toBe(articles.length);
+
+      // Forced re-processing (job history gone): every article is re-decided as "unchanged".
+      await client.queue.clean(0, 10_000, 'completed');
+      const redone = await client.submitter.submitMany(articles, { wait: true, timeoutMs: 60_000 });
+      expect(redone.map((r) => decision(r.assignment as Assignment))).toEqual(
+        byJob.map((a) => ({ ...decision(a), clusterSize: expect.any(Number) as number })),
+      );
+      expect(await allEvents(client)).toHaveLength(streamed.length + merges);
+      expect(await client.index.listClusters({ sort: 'size', limit: 1000, offset: 0 })).toEqual(clustersBefore);
+      expect((await client.health.throughput(2)).reduce((s, n) => s + n, 0)).toBe(2 * articles.length);
+    });
+  });
+
+  it('four workers on a labelled set submitted at once score the same B-cubed F1 as one engine, no story split', async () => {
+    const { name, articles: labelled } = labelledSet(300);
+    const plain = labelled.map(withoutLabel);
+    const reference = await embeddedRun(plain, testConfig('unused'));
+    await withService(4, 3, async (client) => {
+      const started = Date.now();
+      await client.submitter.submitMany(plain);
+      await waitForJobs(client, plain.length, 120_000);
+      const seconds = (Date.now() - started) / 1000;
+      const ids = plain.map((a) => a.id);
+      const truth = labelled.map((a) => a.label);
+      const clusterOf = async (index: typeof client.index | typeof reference.index) =>
+        (await index.getArticles(ids)).map((a) => a.clusterId);
+      const service = clusteringMetrics(await clusterOf(client.index), truth);
+      const single = clusteringMetrics(await clusterOf(reference.index), truth);
+      process.stderr.write(
+        `${name}: ${plain.length} articles, 4 workers x 3: ${(plain.length / seconds).toFixed(0)} articles/s, ` +
+          `B-cubed F1 ${service.bcubed.f1.toFixed(4)} vs one engine ${single.bcubed.f1.toFixed(4)}\n`,
+      );
+      expect(Math.abs(service.bcubed.f1 - single.bcubed.f1)).toBeLessThanOrEqual(0.005);
+      // No split: articles one engine kept together are together in the service too.
+      const serviceClusters = await clusterOf(client.index);
+      const referenceClusters = await clusterOf(reference.index);
+      const mapped = new Map<string, Set<string>>();
+      referenceClusters.forEach((c, i) => mapped.set(c, (mapped.get(c) ?? new Set()).add(serviceClusters[i] as string)));
+      expect([...mapped.values()].filter((s) => s.size > 1)).toEqual([]);
+      expect(await partition(client.index, ids)).toEqual(await partition(reference.index, ids));
+      expect((await client.health.counts()).failed).toBe(0);
+    });
+    await reference.index.close();
+  });
+
+  it('SIGTERM lets a worker finish its active jobs and exit; another worker takes the rest', async () => {
+    const many = generateStories(10, 4, 5).map(withoutLabel);
+    await withService(1, 2, async (client, [first], prefix) => {
+      await client.submitter.submitMany(many);
+      for (let c = 0; c < 4; c = (await client.health.counts()).completed) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(await stopWorker(first as WorkerProcess)).toBe(0);
+      const after = await client.health.counts();
+      expect(after.active).toBe(0);
+      expect(after.failed).toBe(0);
+      expect(after.completed + after.waiting).toBe(many.length);
+
+      const second = await startWorkerProcess(prefix, 2);
+      try {
+        await waitForJobs(client, many.length);
+        const streamed = (await allEvents(client)).flatMap((e) => (e.type === 'assignment' ? [e.assignment.articleId] : []));
+        expect(streamed.sort()).toEqual(many.map((a) => a.id).sort());
+      } finally {
+        await stopWorker(second);
+      }
+    });
+  });
+});
