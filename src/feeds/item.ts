@@ -103,7 +103,7 @@ export function jsonItemFields(value: unknown): ItemFields {
     title: v.title,
     source: v.source,
     // Prefer the full content; description/summary are usually markup-ish snippets.
-    html: html ?? (v.text ?? v.content_text ? undefined : (v.description ?? v.summary)),
+    html: html ?? ((v.text ?? v.content_text) === undefined ? (v.description ?? v.summary) : undefined),
     text: v.text ?? v.content_text,
     date: v.publishedAt ?? v.date_published ?? v.pubDate ?? v.published ?? v.updated,
     lang: v.lang,
