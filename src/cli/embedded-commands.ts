@@ -19,6 +19,8 @@ export function registerEmbeddedCommands(program: Command): void {
     .argument('<paths...>', 'files (.txt, .html, .json, .jsonl), directories (walked), or - for JSON Lines on stdin')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'jsonl']).default('table'))
     .option('--config <json|file>', 'engine settings as inline JSON or a JSON file (see src/engine/config.ts)')
+    .option('--redis <url>', "decide against the service's index in Redis instead of an in-process one")
+    .option('--prefix <prefix>', 'Redis key prefix (with --redis; default $SAMESTORY_PREFIX or samestory)', process.env.SAMESTORY_PREFIX ?? 'samestory')
     .addHelpText(
       'after',
       `
@@ -33,7 +35,7 @@ the article arrived.
 A bad file, line or article is reported on stderr and skipped; the exit code is then 2.
 Exit codes: 0 ok, 1 unusable arguments or a failure, 2 some inputs were skipped.`,
     )
-    .action(async (paths: string[], options: { format: 'table' | 'jsonl'; config?: string }) => {
+    .action(async (paths: string[], options: ClusterOptions) => {
       await clusterCommand(paths, options);
     });
 
@@ -66,14 +68,22 @@ interface ClusterRow {
   decidedBy: DecidedBy;
 }
 
-async function clusterCommand(paths: string[], options: { format: 'table' | 'jsonl'; config?: string }) {
+interface ClusterOptions {
+  format: 'table' | 'jsonl';
+  config?: string;
+  redis?: string;
+  prefix: string;
+}
+
+async function clusterCommand(paths: string[], options: ClusterOptions) {
   exitQuietlyWhenStdoutCloses();
   const config = options.config === undefined ? {} : parseEngineConfigOption(options.config);
   const { files, totalBytes } = await listArticleFiles(paths);
   const engine = new Engine(config);
-  const index: Index = new MemoryIndex();
+  const index = options.redis === undefined ? new MemoryIndex() : await connectRedis(options.redis, options.prefix);
   const rows: ClusterRow[] = [];
   let skipped = 0;
+  let final: FinalRow[];
   const progress = startProgress('clustering', totalBytes);
   try {
     for await (const record of readArticleFiles(files)) {
@@ -87,20 +97,11 @@ async function clusterCommand(paths: string[], options: { format: 'table' | 'jso
       const { duplicateOf, similarity, decidedBy } = assignment;
       rows.push({ article: record.article, duplicateOf, similarity, decidedBy });
     }
+    final = await finalRows(index, rows);
   } finally {
     progress.stop();
+    await index.close();
   }
-
-  // Report final clusters: a later article may have merged two earlier clusters.
-  const stored = new Map((await index.getArticles(rows.map((r) => r.article.id))).map((a) => [a.id, a]));
-  const clusterIds = [...new Set([...stored.values()].map((a) => a.clusterId))];
-  const sizes = new Map((await index.getClusters(clusterIds)).map((c) => [c.id, c.size]));
-  await index.close();
-  const final = rows.map((row) => {
-    const clusterId = stored.get(row.article.id)?.clusterId ?? '';
-    const title = stored.get(row.article.id)?.title ?? row.article.title;
-    return { ...row, clusterId, clusterSize: sizes.get(clusterId) ?? 0, title };
-  });
 
   if (options.format === 'jsonl') {
     for (const r of final) {
@@ -118,7 +119,25 @@ async function clusterCommand(paths: string[], options: { format: 'table' | 'jso
   }
 }
 
+/** The service's Redis index, loaded only when asked for (the embedded path never loads ioredis). */
+async function connectRedis(url: string, prefix: string): Promise<Index> {
+  const { connectRedisIndex } = await import('../storage/redis-index.js');
+  return connectRedisIndex(url, { prefix });
+}
+
 type FinalRow = ClusterRow & { clusterId: string; clusterSize: number; title?: string };
+
+/** Rows with their final cluster and its size: a later article may have merged earlier clusters. */
+async function finalRows(index: Index, rows: readonly ClusterRow[]): Promise<FinalRow[]> {
+  const stored = new Map((await index.getArticles(rows.map((r) => r.article.id))).map((a) => [a.id, a]));
+  const clusterIds = [...new Set([...stored.values()].map((a) => a.clusterId))];
+  const sizes = new Map((await index.getClusters(clusterIds)).map((c) => [c.id, c.size]));
+  return rows.map((row) => {
+    const article = stored.get(row.article.id);
+    const clusterId = article?.clusterId ?? '';
+    return { ...row, clusterId, clusterSize: sizes.get(clusterId) ?? 0, title: article?.title ?? row.article.title };
+  });
+}
 
 /** Stories with several articles first (in order of first appearance), then the articles alone. */
 function clusterTable(rows: readonly FinalRow[]): string {

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot, runCli } from './run-cli.js';
 
@@ -124,5 +125,29 @@ describe('samestory cluster', () => {
     const run = await runCli(['cluster', '--format', 'jsonl', '-'], { input });
     expect(run.code).toBe(0);
     expect(parseLines(run.stdout)).toMatchObject([{ id: 'from-stdin', decidedBy: 'new', clusterSize: 1, duplicateOf: null }]);
+  });
+
+  it('decides against the service index in Redis with --redis, idempotently across runs', async () => {
+    const prefix = `test:${Math.random().toString(36).slice(2)}`;
+    const args = ['cluster', '--format', 'jsonl', '--redis', 'redis://127.0.0.1:6379', '--prefix', prefix, news];
+    const redis = new Redis('redis://127.0.0.1:6379');
+    try {
+      const first = await runCli(args);
+      expect(first.stderr).toBe('');
+      expect(first.code).toBe(0);
+      const lines = parseLines(first.stdout);
+      const byId = new Map(lines.map((l) => [l.id, l]));
+      expect(byId.get('courier-crane-collapse')?.clusterId).toBe(byId.get('ledger-crane-collapse')?.clusterId);
+      expect(new Set(lines.map((l) => l.clusterId)).size).toBe(6);
+      expect((await redis.keys(`${prefix}:*`)).length).toBeGreaterThan(0);
+      // Same ids, same content: the stored decisions come back unchanged.
+      const second = await runCli(args);
+      expect(second.code).toBe(0);
+      expect(parseLines(second.stdout)).toEqual(lines);
+    } finally {
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    }
   });
 });
