@@ -8,8 +8,17 @@ export interface EngineConfig {
   shingleSize: number;
   /** Estimated Jaccard at or above which an article is a near-duplicate (also sets the LSH bands). */
   duplicateThreshold: number;
-  /** TF-IDF cosine (article vs cluster representative) at or above which an article joins a cluster. */
+  /**
+   * TF-IDF cosine (article vs cluster centroid) at or above which a full-length article joins a
+   * one-article cluster (see Engine.joinThreshold for how length and cluster size move the bar).
+   */
   clusterThreshold: number;
+  /** How fast the join bar rises with ln(cluster size). */
+  sizeGrowth: number;
+  /** Cluster size beyond which the join bar stops rising. */
+  sizeCap: number;
+  /** Distinct content terms from which an article counts as full length (shorter: lower bar). */
+  fullLengthTerms: number;
   /**
    * Two clusters both matched by an article at or above clusterThreshold merge when their
    * centroids are at least this similar.
@@ -21,6 +30,8 @@ export interface EngineConfig {
   boilerplateMinCount: number;
   /** Weight of the shipped background df model, in pseudo-documents. */
   backgroundWeight: number;
+  /** Weight factor of names (capitalised words inside sentences and their adjacent pairs). */
+  nameBoost: number;
   /** Terms kept in a cluster centroid. */
   centroidTerms: number;
   /** Heaviest terms under which a cluster is posted and with which an article looks for clusters. */
@@ -32,11 +43,15 @@ export const defaultEngineConfig: EngineConfig = {
   seed: 1,
   shingleSize: 5,
   duplicateThreshold: 0.8,
-  clusterThreshold: 0.3,
-  mergeThreshold: 0.4,
+  clusterThreshold: 0.2,
+  sizeGrowth: 0.3,
+  sizeCap: 20,
+  fullLengthTerms: 200,
+  mergeThreshold: 0.6,
   windowMs: 7 * 24 * 3600 * 1000,
   boilerplateMinCount: 2,
   backgroundWeight: 50,
+  nameBoost: 3,
   centroidTerms: 150,
-  postedTerms: 12,
+  postedTerms: 24,
 };

@@ -3,7 +3,7 @@ import { defaultEngineConfig, type EngineConfig } from './config.js';
 import { hashKey } from './hash.js';
 import { assignmentOf, type Index, type StoredArticle, type StoredCluster } from './index-store.js';
 import { bandKeys, estimateJaccard, lshParams, MinHasher, shingles, type LshParams } from './minhash.js';
-import { contentTerms, prepareText, words } from './text.js';
+import { contentTerms, nameTerms, prepareText, words } from './text.js';
 import { addScaled, cosine, heaviest, topTerms, Vectorizer } from './tfidf.js';
 import type { Article, AssignOutcome, DecidedBy, MergeEvent, SparseVector } from './types.js';
 
@@ -64,14 +64,24 @@ export class Engine {
     const shingled = shingles(tokens, this.config.shingleSize);
     const signature = this.hasher.signature(shingled);
     const counts = new Map<string, number>();
-    for (const term of contentTerms(tokens)) counts.set(term, (counts.get(term) ?? 0) + 1);
+    const bump = (term: string): void => void counts.set(term, (counts.get(term) ?? 0) + 1);
+    contentTerms(tokens).forEach(bump);
+    // Names tell one event from another of the same kind (two heists, two hijackings): their terms
+    // are boosted, and adjacent-name pairs are terms of their own.
+    const boosted = new Set<string>();
+    for (const sentence of sentences) {
+      const { names, pairs } = nameTerms(sentence);
+      for (const name of names) boosted.add(name);
+      pairs.forEach(bump);
+      for (const pair of pairs) boosted.add(pair);
+    }
     const terms = [...counts.keys()];
     const { docCount, df } = await documentFrequencies(terms);
     return {
       signature,
       // An empty text has no shingles: filing its all-maximum signature would match every other one.
       bandKeys: shingled.length > 0 ? bandKeys(signature, this.lsh) : [],
-      vector: this.vectorizer.vector(counts, df, docCount),
+      vector: this.vectorizer.vector(counts, df, docCount, boosted, this.config.nameBoost),
       terms,
     };
   }
@@ -152,11 +162,15 @@ export class Engine {
       similarity = dup.similarity;
       decidedBy = dup.by;
     }
-    const best = candidates[0];
-    if (!target && best && best.similarity >= cfg.clusterThreshold) {
-      target = best.cluster;
-      similarity = best.similarity;
-      decidedBy = 'tfidf';
+    const lengthFactor = Math.min(1, Math.sqrt(features.terms.length / cfg.fullLengthTerms));
+    const joinBar = (c: StoredCluster): number => this.joinThreshold(lengthFactor, c.size);
+    if (!target) {
+      const match = candidates.find((c) => c.similarity >= joinBar(c.cluster));
+      if (match) {
+        target = match.cluster;
+        similarity = match.similarity;
+        decidedBy = 'tfidf';
+      }
     }
 
     // Merge: other clusters the article also strongly matches whose centroids agree with the target's.
@@ -164,7 +178,7 @@ export class Engine {
       ? candidates.filter(
           (c) =>
             c.cluster.id !== target.id &&
-            c.similarity >= cfg.clusterThreshold &&
+            c.similarity >= joinBar(c.cluster) &&
             cosine(c.cluster.centroid, target.centroid) >= cfg.mergeThreshold,
         )
       : [];
@@ -209,6 +223,17 @@ export class Engine {
       ? [{ type: 'merge', clusterId: cluster.id, merged: absorbed.map((a) => a.clusterId), clusterSize: cluster.size, at }]
       : [];
     return { assignment: assignmentOf(stored, cluster.size), merges, changed: true };
+  }
+
+  /**
+   * The cosine an article must reach to join a cluster. Short texts share fewer terms with
+   * anything, so their cosines run lower: the bar scales with sqrt(terms / fullLengthTerms).
+   * A large cluster's centroid is a smoothed profile of its whole topic that any same-topic article
+   * resembles, so the bar rises with ln(size), up to sizeCap members.
+   */
+  joinThreshold(lengthFactor: number, clusterSize: number): number {
+    const { clusterThreshold, sizeGrowth, sizeCap } = this.config;
+    return clusterThreshold * lengthFactor * (1 + sizeGrowth * Math.log(Math.min(Math.max(clusterSize, 1), sizeCap)));
   }
 
   /** An update: takes the earlier version out of its cluster (deleting the cluster if it empties). */

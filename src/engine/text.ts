@@ -180,3 +180,30 @@ export function contentTerms(tokens: readonly string[]): string[] {
   }
   return terms;
 }
+
+/**
+ * Names in running text: capitalised words not opening a sentence ("... said Brian Nichols in
+ * Atlanta"). Returns the content terms of those words, plus a joined term for each pair of adjacent
+ * capitalised words ("brian_nichol"), which is far more specific than either word alone. Text
+ * without case (lower-cased feeds) yields nothing.
+ */
+export function nameTerms(sentence: string): { names: string[]; pairs: string[] } {
+  const names: string[] = [];
+  const pairs: string[] = [];
+  let prev: string | null = null;
+  const tokens = sentence.split(/\s+/);
+  for (let i = 0; i < tokens.length; i++) {
+    const raw = tokens[i] ?? '';
+    const capitalised = i > 0 && /^["'(]?[A-Z][A-Za-z'\-.]*[a-z0-9A-Z]/.test(raw);
+    const term = capitalised ? contentTerms(words(raw))[0] : undefined;
+    if (term === undefined) {
+      prev = null;
+      continue;
+    }
+    names.push(term);
+    if (prev !== null) pairs.push(`${prev}_${term}`);
+    // A name run ends at punctuation: "Paris, France" is two names, not one.
+    prev = /[,;:.!?)"]$/.test(raw) ? null : term;
+  }
+  return { names, pairs };
+}

@@ -26,12 +26,21 @@ export class Vectorizer {
     return Math.log((b + docCount + 1) / (b * bg + df + 1));
   }
 
-  /** Unit-length TF-IDF vector of `counts`; `df[i]` is the stream df of the i-th key of `counts`. */
-  vector(counts: ReadonlyMap<string, number>, df: readonly number[], docCount: number): SparseVector {
+  /**
+   * Unit-length TF-IDF vector of `counts`; `df[i]` is the stream df of the i-th key of `counts`.
+   * Terms in `boosted` weigh `boost` times more.
+   */
+  vector(
+    counts: ReadonlyMap<string, number>,
+    df: readonly number[],
+    docCount: number,
+    boosted: ReadonlySet<string> = new Set(),
+    boost = 1,
+  ): SparseVector {
     const entries: [string, number][] = [];
     let i = 0;
     for (const [term, tf] of counts) {
-      const w = (1 + Math.log(tf)) * this.idf(term, df[i++] ?? 0, docCount);
+      const w = (1 + Math.log(tf)) * this.idf(term, df[i++] ?? 0, docCount) * (boosted.has(term) ? boost : 1);
       if (w > 0) entries.push([term, w]);
     }
     return normalised(fromEntries(entries));
