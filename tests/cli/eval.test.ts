@@ -1,7 +1,8 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readArticleFiles } from '../../src/cli/read-articles.js';
 import { projectRoot, runCli } from './run-cli.js';
 
 let dir: string;
@@ -22,9 +23,10 @@ const labels: Record<string, string> = {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'samestory-eval-'));
   const lines = [];
-  for (const [file, label] of Object.entries(labels)) {
-    const text = await readFile(join(projectRoot, 'examples', 'news', file), 'utf8');
-    lines.push(JSON.stringify({ id: basename(file, '.txt'), text: text.slice(text.indexOf('\n\n') + 2), label }));
+  // The reader parses the files' header blocks (title, source), as `samestory cluster` would.
+  for await (const record of readArticleFiles(Object.keys(labels).map((f) => join(projectRoot, 'examples', 'news', f)))) {
+    if (record.kind === 'error') throw new Error(record.message);
+    lines.push(JSON.stringify({ ...record.article, label: labels[`${record.article.id}.txt`] }));
   }
   setFile = join(dir, 'small', 'test.jsonl');
   await mkdir(join(dir, 'small'));
