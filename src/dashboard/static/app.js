@@ -77,6 +77,34 @@ function sparkline(times, label) {
   return svg;
 }
 
+/** Inline SVG bar chart (e.g. jobs per minute). */
+function bars(values, label) {
+  const w = 240;
+  const h = 36;
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
+  svg.setAttribute('width', String(w));
+  svg.setAttribute('height', String(h));
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('class', 'bars');
+  const title = document.createElementNS(SVG, 'title');
+  title.textContent = label;
+  svg.append(title);
+  const max = Math.max(1, ...values);
+  const bw = w / Math.max(values.length, 1);
+  values.forEach((v, i) => {
+    const bh = (v / max) * (h - 2);
+    const rect = document.createElementNS(SVG, 'rect');
+    rect.setAttribute('x', (i * bw + 0.5).toFixed(1));
+    rect.setAttribute('y', (h - 1 - bh).toFixed(1));
+    rect.setAttribute('width', Math.max(bw - 1, 1).toFixed(1));
+    rect.setAttribute('height', bh.toFixed(1));
+    rect.setAttribute('fill', 'currentColor');
+    svg.append(rect);
+  });
+  return svg;
+}
+
 function decision(m) {
   if (m.decidedBy === 'new') return 'new';
   if (m.duplicateOf) return el('span', {}, 'duplicate of ', el('a', { href: `/articles/${encodeURIComponent(m.duplicateOf)}` }, m.duplicateOf), ` (${m.decidedBy} ${fmtSim(m.similarity)})`);
@@ -297,10 +325,6 @@ async function renderHealth() {
     return;
   }
   const perMin = q.throughput.length ? q.throughput[q.throughput.length - 1] : 0;
-  const times = [];
-  q.throughput.forEach((n, i) => {
-    for (let k = 0; k < n; k++) times.push(i);
-  });
   healthBox.replaceChildren(
     el(
       'dl',
@@ -309,7 +333,7 @@ async function renderHealth() {
       el('dt', {}, 'last minute'), el('dd', {}, `${perMin} jobs`),
     ),
     el('p', { class: 'muted' }, 'Completed per minute, last 30 min'),
-    sparkline(times, 'Throughput over the last 30 minutes'),
+    bars(q.throughput, `Jobs completed per minute over the last ${q.throughput.length} minutes: ${q.throughput.join(', ')}`),
     el('h3', {}, 'Recent failures'),
     q.failures.length
       ? el('ul', { class: 'failures' }, q.failures.map((f) => el('li', {}, el('strong', {}, f.articleId), `: ${f.reason} `, el('time', { datetime: f.at }, fmtTime(f.at)))))
