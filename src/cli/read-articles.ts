@@ -49,7 +49,11 @@ export async function listArticleFiles(paths: readonly string[]): Promise<Articl
       throw new InputPathError(`cannot read ${path}: ${describeFsError(error)}`);
     });
     if (info.isDirectory()) {
-      for (const file of await walk(path)) {
+      const found = await walk(path);
+      if (found.length === 0) {
+        throw new InputPathError(`${path}: no article files (${articleFileExtensions.join(', ')}) in this directory`);
+      }
+      for (const file of found) {
         files.push(file.path);
         totalBytes += file.size;
       }

@@ -74,9 +74,11 @@ describe('readArticleFiles', () => {
     ]);
   });
 
-  it('refuses missing paths and unsupported files up front', async () => {
+  it('refuses missing paths, unsupported files and directories without articles up front', async () => {
     await expect(listArticleFiles([join(dir, 'missing')])).rejects.toThrow(InputPathError);
     await writeFile(join(dir, 'data.csv'), 'a,b');
     await expect(listArticleFiles([join(dir, 'data.csv')])).rejects.toThrow(/unsupported file type/);
+    await mkdir(join(dir, 'empty'));
+    await expect(listArticleFiles([join(dir, 'empty')])).rejects.toThrow(/no article files/);
   });
 });
