@@ -168,7 +168,7 @@ function renderClustersView() {
     el('button', { type: 'submit' }, 'Apply'),
   );
   sortSel.addEventListener('change', () => form.requestSubmit());
-  main.replaceChildren(el('h1', {}, 'Stories'), form, el('section', { id: 'clusters', 'aria-live': 'polite', 'aria-label': 'Clusters' }));
+  main.replaceChildren(el('h1', {}, 'Stories'), form, el('section', { id: 'clusters', 'aria-label': 'Clusters' }));
   document.title = 'Stories · samestory';
   void renderClusterList();
 }
