@@ -17,6 +17,8 @@ export interface SectionResult {
 
 const sections: Record<string, () => Promise<{ run(): Promise<SectionResult> }>> = {
   signature: () => import('./signature.js'),
+  service: () => import('./service.js'),
+  'redis-index': () => import('./redis-index.js'),
 };
 
 const requested = process.argv.slice(2);
