@@ -45,7 +45,7 @@ Exit codes: 0 ok, 1 unusable arguments or a failure, 2 some inputs were skipped.
     .argument('[datasets...]', 'labelled .jsonl files; none means every split under the data directory')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--all', 'run every <set>/<split>.jsonl under the data directory (the default without datasets)')
-    .option('--split <names>', 'comma-separated splits for --all', 'test')
+    .option('--split <names>', 'comma-separated splits for --all, e.g. dev,test', 'test')
     .option('--data <dir>', 'data directory for --all (default: $SAMESTORY_DATA or ../shared/data beside the project)')
     .option('--config <json|file>', 'engine settings as inline JSON or a JSON file')
     .addHelpText(
@@ -195,7 +195,7 @@ async function evalCommand(datasets: string[], options: EvalOptions) {
   const files = [...datasets];
   if (options.all || datasets.length === 0) files.push(...(await findLabelledSets(dataDir(options.data), splits)));
 
-  const results: { dataset: string; file: string; evaluation: Evaluation }[] = [];
+  const rows: (Evaluation & { dataset: string })[] = [];
   for (const file of files) {
     const dataset = datasetName(file);
     const { totalBytes } = await listArticleFiles([file]);
@@ -212,9 +212,9 @@ async function evalCommand(datasets: string[], options: EvalOptions) {
     if (options.format === 'json') {
       process.stdout.write(`${JSON.stringify({ dataset, file, ...evaluation })}\n`);
     }
-    results.push({ dataset, file, evaluation });
+    rows.push({ dataset, ...evaluation });
   }
-  if (options.format === 'table') process.stdout.write(evalTable(results.map((r) => ({ dataset: r.dataset, ...r.evaluation }))));
+  if (options.format === 'table') process.stdout.write(evalTable(rows));
 }
 
 function evalTable(rows: readonly (Evaluation & { dataset: string })[]): string {
