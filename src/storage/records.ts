@@ -12,14 +12,14 @@ const version = 1;
 
 type ArticleTuple = [
   number, string, number, string, string | null, number, StoredArticle['decidedBy'], string, string, string,
-  string | null, string | null, number | null, number, Uint8Array, string[], Uint8Array, string[], string[], string[],
+  string | null, string | null, number | null, number, Uint8Array, string[], Uint8Array, string[], string[], string[] | Uint8Array,
 ];
 
 export function packArticle(a: StoredArticle): Buffer {
   const tuple: ArticleTuple = [
     version, a.id, a.seq, a.clusterId, a.duplicateOf, a.similarity, a.decidedBy, a.at, a.contentHash, a.source,
     a.title ?? null, a.url ?? null, a.publishedAt, a.time, bytesOf(a.signature), a.vector.terms,
-    bytesOf(Float64Array.from(a.vector.weights)), a.sentenceKeys, a.bandKeys, a.dfTerms,
+    bytesOf(Float64Array.from(a.vector.weights)), a.sentenceKeys, a.bandKeys, termRefs(a.dfTerms, a.vector.terms),
   ];
   return packr.pack(tuple);
 }
@@ -31,7 +31,7 @@ export function unpackArticle(buffer: Buffer): StoredArticle {
     id: t[1], seq: t[2], clusterId: t[3], duplicateOf: t[4], similarity: t[5], decidedBy: t[6], at: t[7],
     contentHash: t[8], source: t[9], publishedAt: t[12], time: t[13],
     signature: new Uint32Array(copy(t[14])), vector: vectorOf(t[15], t[16]),
-    sentenceKeys: t[17], bandKeys: t[18], dfTerms: t[19],
+    sentenceKeys: t[17], bandKeys: t[18], dfTerms: termsOf(t[19], t[15]),
   };
   if (t[10] !== null) article.title = t[10];
   if (t[11] !== null) article.url = t[11];
@@ -61,7 +61,23 @@ export function unpackCluster(buffer: Buffer): StoredCluster {
   return cluster;
 }
 
-function bytesOf(array: Uint32Array | Float64Array): Buffer {
+/**
+ * The df terms are usually the vector's terms in another order: stored then as Uint16 indices into
+ * them (2 bytes a term instead of the word), else as words.
+ */
+function termRefs(dfTerms: string[], vectorTerms: string[]): string[] | Uint8Array {
+  const position = new Map(vectorTerms.map((t, i) => [t, i]));
+  const refs = dfTerms.map((t) => position.get(t) ?? -1);
+  if (vectorTerms.length > 0xffff || refs.includes(-1)) return dfTerms;
+  return bytesOf(Uint16Array.from(refs));
+}
+
+function termsOf(stored: string[] | Uint8Array, vectorTerms: string[]): string[] {
+  if (Array.isArray(stored)) return stored;
+  return Array.from(new Uint16Array(copy(stored)), (i) => vectorTerms[i] as string);
+}
+
+function bytesOf(array: Uint16Array | Uint32Array | Float64Array): Buffer {
   return Buffer.from(array.buffer, array.byteOffset, array.byteLength);
 }
 

@@ -193,7 +193,7 @@ export class RedisIndex implements Index {
     while ((await redis.set(lockKey, token, 'PX', options.lockTtlMs, 'NX')) !== 'OK') {
       if (Date.now() > deadline) throw new LockLostError(`index lock not acquired within ${options.lockWaitMs} ms`);
       await sleep(pause + Math.random() * pause);
-      pause = Math.min(pause * 2, 20);
+      pause = Math.min(pause * 2, 5);
     }
     this.shared.token = token;
     try {
@@ -337,22 +337,23 @@ export class RedisIndex implements Index {
     w.zadd(`${k}m:${article.clusterId}`, article.seq, article.id);
     if (cutoff > -Infinity) w.eval(maxScript, 1, `${k}hw`, String(article.time));
 
+    // ioredis counts the MULTI itself in `length`; EXEC's replies do not include it.
+    const firstEvent = (w as unknown as { length: number }).length;
     const events = options.publish ? this.queueEvents(w, m, options.publish.streamMaxLen) : [];
     if (this.ticket !== undefined) {
       const keys = this.shared.keys;
       w.eval(commitScript, 2, keys.turnstile, keys.committedAhead, String(this.ticket), '1', keys.turnstileChannel);
+      // A job's decision ends here: freeing the lock in the same transaction lets the successor the
+      // turnstile just woke take it at once (the release in `atomically` then finds nothing to free).
+      w.eval(releaseScript, 1, `${k}lock`, token);
     }
 
     const replies = await w.exec();
     if (replies === null) throw new LockLostError('index lock lost while writing: decision discarded');
     const errors = replies.filter(([error]) => error);
     if (errors.length > 0) throw new Error(`index write failed: ${String(errors[0]?.[0])}`);
-    if (options.publish) {
-      // The XADD replies are the last ones before the optional turnstile script.
-      const end = this.ticket !== undefined ? replies.length - 1 : replies.length;
-      const ids = replies.slice(end - events.length, end).map(([, id]) => String(id));
-      this.published = events.map((event, i) => ({ ...event, streamId: ids[i] ?? '' }) as ServiceEvent);
-    }
+    const ids = replies.slice(firstEvent - 1, firstEvent - 1 + events.length).map(([, id]) => String(id));
+    this.published = events.map((event, i) => ({ ...event, streamId: ids[i] ?? '' }) as ServiceEvent);
     this.committed = this.ticket !== undefined;
   }
 

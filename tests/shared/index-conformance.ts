@@ -42,7 +42,7 @@ export function describeIndexConformance(
 
     it('stores articles and clusters exactly, and reads them back in the order asked', async () => {
       const a1 = article('a1', 1, 'c1', 1_000, { title: 'Bridge closes', url: 'https://x.example/1' });
-      const a2 = article('a2', 2, 'c1', 2_000, { signature: Uint32Array.from([0, 1, 0xffffffff, 7]) });
+      const a2 = article('a2', 2, 'c1', 2_000, { signature: Uint32Array.from([0, 1, 0xffffffff, 7]), dfTerms: ['gamma', 'alpha', 'gamma'] });
       const c1 = cluster('c1', 1, { size: 2, lastTime: 2_000, title: 'Bridge closes' });
       await apply({ article: a1, clusters: [cluster('c1', 1, { lastTime: 1_000 })] });
       await apply({ article: a2, clusters: [c1] });
@@ -52,6 +52,7 @@ export function describeIndexConformance(
       expect(got?.signature).toBeInstanceOf(Uint32Array);
       expect([...(got?.signature ?? [])]).toEqual([0, 1, 0xffffffff, 7]);
       expect(got).not.toHaveProperty('title');
+      expect(got).toEqual(a2);
       expect((await index.getArticles(['a2', 'nope', 'a1'])).map((a) => a.id)).toEqual(['a2', 'a1']);
       expect(await index.getClusters(['c1', 'nope'])).toEqual([c1]);
       expect((await index.clusterMembers('c1')).map((a) => a.id)).toEqual(['a1', 'a2']);
