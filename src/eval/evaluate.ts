@@ -22,6 +22,7 @@ export interface EvaluateOptions<T extends LabelledArticle = LabelledArticle> {
 /**
  * Runs the engine over a labelled stream in its order, one decision per article, over a fresh
  * MemoryIndex, and scores the final clustering (cluster ids after any merges) against the labels.
+ * The engine sees only Article fields, under opaque ids; labels stay here.
  */
 export async function evaluate<T extends LabelledArticle>(
   items: AsyncIterable<T> | Iterable<T>,
@@ -30,25 +31,26 @@ export async function evaluate<T extends LabelledArticle>(
   const engine = new Engine(options.config);
   const index = new MemoryIndex();
   const now = options.now ?? Date.now();
-  const position = new Map<string, number>();
-  const ids: string[] = [];
+  const seen = new Set<string>();
   const labels: string[] = [];
   const duplicateOf: (string | null)[] = [];
   let elapsed = 0;
 
   for await (const item of items) {
-    const { id } = item.article;
-    if (position.has(id)) throw new DatasetError(`article id ${JSON.stringify(id)} occurs twice`);
-    position.set(id, ids.length);
-    ids.push(id);
+    if (seen.has(item.article.id)) throw new DatasetError(`article id ${JSON.stringify(item.article.id)} occurs twice`);
+    seen.add(item.article.id);
+    // Ids can encode the answer (ECB+ ids carry their topic number): the engine sees opaque ones.
+    const article = { ...item.article, id: opaqueId(labels.length) };
     labels.push(item.label);
     const start = performance.now();
-    const { assignment } = await engine.assign(item.article, index, now);
+    const { assignment } = await engine.assign(article, index, now);
     elapsed += performance.now() - start;
     duplicateOf.push(assignment.duplicateOf);
     options.onAssigned?.(item);
   }
 
+  const ids = labels.map((_, i) => opaqueId(i));
+  const position = new Map(ids.map((id, i) => [id, i]));
   const finalCluster = new Map((await index.getArticles(ids)).map((a) => [a.id, a.clusterId]));
   const predicted = ids.map((id) => {
     const cluster = finalCluster.get(id);
@@ -68,4 +70,8 @@ export async function evaluate<T extends LabelledArticle>(
     engineSeconds: seconds,
     articlesPerSecond: seconds > 0 ? ids.length / seconds : 0,
   };
+}
+
+function opaqueId(position: number): string {
+  return `a${position}`;
 }
