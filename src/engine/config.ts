@@ -13,6 +13,8 @@ export interface EngineConfig {
    * one-article cluster (see Engine.joinThreshold for how length and cluster size move the bar).
    */
   clusterThreshold: number;
+  /** Terms an article must share with a cluster's centroid to be compared with it at all. */
+  minSharedTerms: number;
   /** How fast the join bar rises with ln(cluster size). */
   sizeGrowth: number;
   /** Cluster size beyond which the join bar stops rising. */
@@ -44,6 +46,7 @@ export const defaultEngineConfig: EngineConfig = {
   shingleSize: 5,
   duplicateThreshold: 0.8,
   clusterThreshold: 0.2,
+  minSharedTerms: 2,
   sizeGrowth: 0.3,
   sizeCap: 20,
   fullLengthTerms: 200,

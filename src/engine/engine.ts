@@ -4,7 +4,7 @@ import { hashKey } from './hash.js';
 import { assignmentOf, type Index, type StoredArticle, type StoredCluster } from './index-store.js';
 import { bandKeys, estimateJaccard, lshParams, MinHasher, shingles, type LshParams } from './minhash.js';
 import { contentTerms, nameTerms, prepareText, words } from './text.js';
-import { addScaled, cosine, heaviest, topTerms, Vectorizer } from './tfidf.js';
+import { addScaled, cosine, heaviest, sharedTerms, topTerms, Vectorizer } from './tfidf.js';
 import type { Article, AssignOutcome, DecidedBy, MergeEvent, SparseVector } from './types.js';
 
 /** What an article looks like before anything about the stream is known (pure, cacheable). */
@@ -150,6 +150,8 @@ export class Engine {
     const termIds = await index.termCandidates(heaviest(features.vector, cfg.postedTerms), from, to);
     const candidates = (await load([...termIds, ...lshArticles.map((a) => a.clusterId)]))
       .filter((c) => c.lastTime >= from && c.firstTime <= to)
+      // One shared term, however rare, is a coincidence (a local place name), not a story.
+      .filter((c) => sharedTerms(features.vector, c.centroid) >= cfg.minSharedTerms)
       .map((c) => ({ cluster: c, similarity: cosine(features.vector, c.centroid) }))
       .sort((a, b) => b.similarity - a.similarity || a.cluster.createdSeq - b.cluster.createdSeq);
 

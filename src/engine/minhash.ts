@@ -115,6 +115,10 @@ export interface LshParams {
  * (area above the S-curve beyond it).
  */
 export function lshParams(threshold: number, numPerm: number, fpWeight = 0.5, fnWeight = 0.5): LshParams {
+  // ~10^6 curve evaluations for 128 permutations: computed once per setting.
+  const key = `${threshold}/${numPerm}/${fpWeight}/${fnWeight}`;
+  const cached = lshCache.get(key);
+  if (cached) return cached;
   let best = { bands: 0, rows: 0 };
   let minError = Infinity;
   for (let b = 1; b <= numPerm; b++) {
@@ -129,8 +133,11 @@ export function lshParams(threshold: number, numPerm: number, fpWeight = 0.5, fn
       }
     }
   }
+  lshCache.set(key, best);
   return best;
 }
+
+const lshCache = new Map<string, LshParams>();
 
 /** Band keys `${band}:${hash of the band's rows}` under which a signature is filed. */
 export function bandKeys(signature: Uint32Array, params: LshParams): string[] {

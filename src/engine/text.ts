@@ -142,6 +142,7 @@ export function words(sentence: string): string[] {
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/(\d),(?=\d{3})/g, '$1')
+    .replace(/[\u2018\u2019]/g, "'")
     .toLowerCase();
   const out: string[] = [];
   for (const token of tokenizer.tokenize(folded)) {

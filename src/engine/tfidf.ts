@@ -84,6 +84,24 @@ export function dot(a: SparseVector, b: SparseVector): number {
   return s;
 }
 
+/** Number of terms two vectors share. */
+export function sharedTerms(a: SparseVector, b: SparseVector): number {
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.terms.length && j < b.terms.length) {
+    const x = a.terms[i] as string;
+    const y = b.terms[j] as string;
+    if (x === y) {
+      n++;
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return n;
+}
+
 export function cosine(a: SparseVector, b: SparseVector): number {
   const n = norm(a) * norm(b);
   return n > 0 ? dot(a, b) / n : 0;

@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../../../src/engine/engine.js';
+import { MemoryIndex } from '../../../src/engine/memory-index.js';
+import type { Article } from '../../../src/engine/types.js';
+import { gazetteArticles, millFireHarbor, millFireValley, paperWorksFire } from './fixtures.js';
+
+const NOW = Date.UTC(2031, 5, 1);
+
+async function run(articles: Article[], engine = new Engine(), index = new MemoryIndex()) {
+  const outcomes = [];
+  for (const article of articles) outcomes.push(await engine.assign(article, index, NOW));
+  return { engine, index, outcomes, clusterOf: (id: string) => outcomes.find((o) => o.assignment.articleId === id)?.assignment.clusterId };
+}
+
+describe('Engine: same story, different outlets', () => {
+  it('puts two outlets rewriting one event in one cluster and a same-topic different event apart', async () => {
+    const { outcomes, clusterOf } = await run([millFireHarbor, millFireValley, paperWorksFire]);
+    expect(clusterOf('valley-1')).toBe(clusterOf('harbor-1'));
+    expect(outcomes[1]?.assignment.decidedBy).toBe('tfidf');
+    expect(clusterOf('ridge-1')).not.toBe(clusterOf('harbor-1'));
+    expect(outcomes[2]?.assignment.decidedBy).toBe('new');
+  });
+
+  it('keeps cluster fields filled for readers', async () => {
+    const { index, clusterOf } = await run([millFireHarbor, millFireValley]);
+    const [cluster] = await index.getClusters([clusterOf('harbor-1') ?? '']);
+    expect(cluster?.size).toBe(2);
+    expect(cluster?.sources).toEqual(['harbor-daily.test', 'valley-times.test']);
+    expect(cluster?.title).toBeTruthy();
+    expect(['harbor-1', 'valley-1']).toContain(cluster?.representativeId);
+    expect(cluster?.postedTerms.length).toBeGreaterThan(0);
+  });
+});
+
+describe('Engine: publisher boilerplate', () => {
+  it("keeps one outlet's different stories apart despite shared furniture, from the first article on", async () => {
+    const { outcomes } = await run(gazetteArticles);
+    expect(new Set(outcomes.map((o) => o.assignment.clusterId)).size).toBe(4);
+    expect(outcomes.map((o) => o.assignment.decidedBy)).toEqual(['new', 'new', 'new', 'new']);
+  });
+
+  it('still finds a republished copy of an article as a duplicate', async () => {
+    const original = gazetteArticles[1] as Article;
+    const copy = { ...original, id: 'gazette-budget-copy' };
+    const nearCopy = {
+      ...original,
+      id: 'gazette-budget-updated',
+      text: `${original.text}\nThe board meets again on March 3.`,
+    };
+    const { outcomes } = await run([...gazetteArticles, copy, nearCopy]);
+    const [exact, near] = outcomes.slice(4).map((o) => o.assignment);
+    expect(exact).toMatchObject({ duplicateOf: 'gazette-budget', decidedBy: 'exact', similarity: 1 });
+    expect(near?.decidedBy).toBe('minhash');
+    expect(['gazette-budget', 'gazette-budget-copy']).toContain(near?.duplicateOf);
+    expect(near?.clusterId).toBe(outcomes[1]?.assignment.clusterId);
+  });
+
+  it("learns an outlet's own tagline and drops it from later articles", async () => {
+    const tagline = 'The Fenwick Gazette has covered the valley towns since 1921 for Harrow Media Group.';
+    const tagged = gazetteArticles.map((a) => ({ ...a, text: `${a.text}\n${tagline}` }));
+    const { index } = await run(tagged);
+    const terms = async (id: string) => (await index.getArticle(id))?.vector.terms ?? [];
+    // Seen in two earlier articles by the third: boilerplate from then on.
+    expect(await terms('gazette-bridge')).toContain('harrow');
+    expect(await terms('gazette-marathon')).not.toContain('harrow');
+    expect(await terms('gazette-zoo')).not.toContain('harrow');
+  });
+});
+
+describe('Engine: state', () => {
+  it('is deterministic: same input twice gives identical signatures and clusters', async () => {
+    const input = [millFireHarbor, ...gazetteArticles, millFireValley, paperWorksFire];
+    const a = await run(input);
+    const b = await run(input);
+    expect(b.outcomes.map((o) => o.assignment)).toEqual(a.outcomes.map((o) => o.assignment));
+    for (const { id } of input) {
+      const [x, y] = [await a.index.getArticle(id), await b.index.getArticle(id)];
+      expect(y?.signature).toEqual(x?.signature);
+      expect(y?.vector).toEqual(x?.vector);
+    }
+  });
+
+  it('is idempotent: the same id with the same content changes nothing', async () => {
+    const { engine, index } = await run([millFireHarbor, millFireValley]);
+    const before = {
+      article: await index.getArticle('valley-1'),
+      clusters: await index.listClusters({ sort: 'size', limit: 10, offset: 0 }),
+      df: await index.documentFrequencies(['quillsbi', 'pellegrini']),
+    };
+    const again = await engine.assign({ ...millFireValley }, index, NOW + 1000);
+    expect(again.changed).toBe(false);
+    expect(again.merges).toEqual([]);
+    expect(again.assignment).toMatchObject({ articleId: 'valley-1', clusterSize: 2, at: before.article?.at });
+    expect(await index.getArticle('valley-1')).toEqual(before.article);
+    expect(await index.listClusters({ sort: 'size', limit: 10, offset: 0 })).toEqual(before.clusters);
+    expect(await index.documentFrequencies(['quillsbi', 'pellegrini'])).toEqual(before.df);
+  });
+
+  it('re-decides an updated article: it leaves its old cluster and joins the right one', async () => {
+    const marathon = gazetteArticles[2] as Article;
+    const { engine, index, clusterOf } = await run([millFireHarbor, millFireValley, marathon]);
+    const fireCluster = clusterOf('harbor-1') as string;
+    const rewritten = { ...marathon, id: 'valley-1', source: 'valley-times.test' };
+    const outcome = await engine.assign(rewritten, index, NOW);
+    expect(outcome.changed).toBe(true);
+    expect(outcome.assignment.clusterId).toBe(clusterOf('gazette-marathon'));
+    expect(outcome.assignment.clusterSize).toBe(2);
+    const [fire] = await index.getClusters([fireCluster]);
+    expect(fire?.size).toBe(1);
+    expect((await index.clusterMembers(fireCluster)).map((m) => m.id)).toEqual(['harbor-1']);
+    expect(fire?.sources).toEqual(['harbor-daily.test']);
+    // Its document frequencies were moved, not double counted.
+    expect((await index.documentFrequencies([])).docCount).toBe(3);
+  });
+
+  it('deletes a cluster that an update leaves empty', async () => {
+    const { engine, index, clusterOf } = await run([millFireHarbor, paperWorksFire]);
+    const lone = clusterOf('ridge-1') as string;
+    const outcome = await engine.assign({ ...millFireValley, id: 'ridge-1' }, index, NOW);
+    expect(outcome.assignment.clusterId).toBe(clusterOf('harbor-1'));
+    expect(await index.getClusters([lone])).toEqual([]);
+  });
+
+  it('merges two clusters an article bridges, keeping the oldest id', async () => {
+    // A strict join bar keeps the two rewrites apart (cosine ~0.8); an article telling both versions
+    // matches the newer cluster best (~0.93) and the older one too (~0.9): they merge into the older.
+    const engine = new Engine({ clusterThreshold: 0.85, sizeGrowth: 0, fullLengthTerms: 1, mergeThreshold: 0.5 });
+    const bridge: Article = {
+      id: 'bridge-1',
+      source: 'wire.test',
+      publishedAt: '2031-03-04T12:00:00Z',
+      text: `${millFireValley.text}\n${millFireHarbor.text?.split('\n').slice(0, 3).join('\n')}`,
+    };
+    const { outcomes, index } = await run([millFireHarbor, millFireValley, bridge], engine);
+    const [a, b, c] = outcomes.map((o) => o.assignment);
+    expect(a?.clusterId).not.toBe(b?.clusterId);
+    expect(c?.clusterId).toBe(a?.clusterId);
+    expect(outcomes[2]?.merges).toEqual([
+      { type: 'merge', clusterId: a?.clusterId, merged: [b?.clusterId], clusterSize: 3, at: new Date(NOW).toISOString() },
+    ]);
+    expect(await index.getClusters([b?.clusterId ?? ''])).toEqual([]);
+    expect((await index.getArticle('valley-1'))?.clusterId).toBe(a?.clusterId);
+  });
+
+  it('never joins articles further apart in time than the window', async () => {
+    const later = { ...millFireValley, publishedAt: '2031-04-20T00:00:00Z' };
+    const { clusterOf } = await run([millFireHarbor, later]);
+    expect(clusterOf('valley-1')).not.toBe(clusterOf('harbor-1'));
+  });
+});

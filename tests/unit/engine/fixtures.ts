@@ -1,0 +1,94 @@
+/**
+ * Invented news copy for the engine tests (no real outlets or events). The mill-fire pair is one
+ * event told by two outlets in different words sharing names, numbers and a quote; the paper-works
+ * fire is the same kind of event elsewhere; the Gazette articles share publisher furniture.
+ */
+import type { Article } from '../../../src/engine/types.js';
+
+export const millFireHarbor: Article = {
+  id: 'harbor-1',
+  source: 'harbor-daily.test',
+  title: 'Fire guts historic Brennan Textile Mill in Quillsby',
+  publishedAt: '2031-03-04T08:00:00Z',
+  text: `A fire tore through the historic Brennan Textile Mill in Quillsby late on Monday, destroying the main weaving hall built in 1887.
+All 47 workers on the night shift escaped unharmed, fire chief Dario Pellegrini said, crediting a new alarm system installed last spring.
+Crews from four stations fought the blaze for six hours before bringing it under control shortly after dawn.
+Owners put the damage at 3.2 million dollars and said the looms in the east wing might be saved.
+Mayor Ottilie Farnsworth visited the smouldering site on Tuesday morning. "We lost a building, not our people," she said.
+Investigators from the county fire marshal's office will examine the old boiler room, where witnesses first saw smoke.`,
+};
+
+export const millFireValley: Article = {
+  id: 'valley-1',
+  source: 'valley-times.test',
+  title: "Quillsby's Brennan mill burns; 47 night-shift workers safe",
+  publishedAt: '2031-03-04T11:30:00Z',
+  text: `Quillsby woke on Tuesday to a blackened shell where the Brennan Textile Mill's weaving hall had stood since 1887.
+The fire broke out on Monday night, and every one of the 47 employees working the overnight shift got out, according to fire chief Dario Pellegrini.
+Pellegrini said the alarm system fitted a year ago gave staff the minutes they needed.
+Firefighters battled the flames until about sunrise. The mill's owners estimate losses of 3.2 million dollars.
+"We lost a building, not our people," Mayor Ottilie Farnsworth told reporters outside the gates.
+The county fire marshal is looking at the boiler room as the possible origin.`,
+};
+
+export const paperWorksFire: Article = {
+  id: 'ridge-1',
+  source: 'ridge-herald.test',
+  title: 'Blaze destroys Carrow Paper Works warehouse in Lindholt',
+  publishedAt: '2031-03-05T09:00:00Z',
+  text: `Fire destroyed a warehouse at the Carrow Paper Works in Lindholt on Wednesday afternoon, sending thick smoke over the river district.
+Twelve employees were evacuated and two were treated for smoke inhalation, said Lindholt fire captain Maren Oakes.
+The warehouse held rolls of newsprint bound for printers across the region, and the loss was estimated at 800,000 dollars.
+Oakes said a forklift battery charging station was being examined as a possible cause.
+Council member Teodor Brask said the company had promised to rebuild and keep its 230 jobs in Lindholt.`,
+};
+
+/** Furniture every Gazette page carries: a donation appeal, gallery captions and "Read more" lines. */
+function gazette(id: string, title: string, body: string, caption: string): Article {
+  return {
+    id,
+    source: 'fenwick-gazette.test',
+    title,
+    publishedAt: '2031-05-10T07:00:00Z',
+    text: `${body}
+Open image in gallery ${caption}
+Read more: The Gazette's guide to weekend events in Fenwick County
+Our journalism is free to read for everyone. Please consider making a donation to support independent journalism in Fenwick County today.
+Read more: Letters to the editor`,
+  };
+}
+
+export const gazetteArticles: Article[] = [
+  gazette(
+    'gazette-bridge',
+    'Ashby Creek bridge closed after inspectors find cracked girders',
+    `Engineers closed the Ashby Creek bridge on Route 9 on Friday after an inspection found cracks in two steel girders.
+Drivers face a detour of about eleven miles through Halden while repairs are planned, the state transport office said.
+The 1958 span carries roughly 6,400 vehicles a day. Inspector Lorna Quist said the cracks were "not something we could wait on."`,
+    'Inspectors examine the underside of the Ashby Creek bridge',
+  ),
+  gazette(
+    'gazette-budget',
+    'Fenwick school board approves budget with twelve new teaching posts',
+    `The Fenwick school board voted five to two on Thursday to approve a 41 million dollar budget that adds twelve teaching posts.
+Board chair Amadou Kessler said the new posts would cut average class sizes at Marlow Elementary from 29 pupils to 24.
+Two members opposed the plan, arguing that the district's bus contract should have been renegotiated first.`,
+    'Board chair Amadou Kessler speaks during the budget vote',
+  ),
+  gazette(
+    'gazette-marathon',
+    'Runner from Halden wins the Fenwick Valley marathon in record time',
+    `Priya Lindqvist of Halden won the Fenwick Valley marathon on Sunday in two hours 31 minutes, breaking the course record by four minutes.
+More than 1,900 runners started the race at the old quarry and finished on Mill Street, where crowds lined the last mile.
+Lindqvist, a 34-year-old physiotherapist, said she had trained on the same hills since she was a teenager.`,
+    'Priya Lindqvist crosses the finish line on Mill Street',
+  ),
+  gazette(
+    'gazette-zoo',
+    'Otter pups born at Brackwater wildlife park',
+    `Three otter pups were born at the Brackwater wildlife park, keepers announced on Saturday, the first births there in nine years.
+The pups, two females and a male, will stay in their den with their mother, Nessa, until early summer, head keeper Jonas Ferreira said.
+Visitors can follow the family on a camera in the otter house, which the park installed after a fundraising drive.`,
+    'The otter pups with their mother Nessa in the den',
+  ),
+];

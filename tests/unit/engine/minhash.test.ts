@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { bandKeys, estimateJaccard, lshParams, MinHasher, sCurve, shingles } from '../../../src/engine/minhash.js';
+
+/** A small seeded generator (mulberry32) so the random sets are the same on every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Two sets of 32-bit values with exact Jaccard `shared / (shared + 2 * own)`. */
+function pair(random: () => number, shared: number, own: number): [Uint32Array, Uint32Array, number] {
+  const values = new Set<number>();
+  while (values.size < shared + 2 * own) values.add(Math.floor(random() * 2 ** 32));
+  const all = [...values];
+  const common = all.slice(0, shared);
+  const a = Uint32Array.from([...common, ...all.slice(shared, shared + own)]);
+  const b = Uint32Array.from([...common, ...all.slice(shared + own)]);
+  return [a, b, shared / (shared + 2 * own)];
+}
+
+describe('MinHash', () => {
+  it('estimates Jaccard within 3 standard errors of the exact value', () => {
+    const random = rng(42);
+    const hasher = new MinHasher(128, 7);
+    let outside = 0;
+    const trials = 60;
+    for (let t = 0; t < trials; t++) {
+      const shared = 20 + Math.floor(random() * 300);
+      const own = Math.floor(random() * 200);
+      const [a, b, exact] = pair(random, shared, own);
+      const estimate = estimateJaccard(hasher.signature(a), hasher.signature(b));
+      const se = Math.sqrt((exact * (1 - exact)) / 128);
+      if (Math.abs(estimate - exact) > 3 * se + 1e-9) outside++;
+    }
+    // 3 sigma: about 0.3% of estimates fall outside; allow one in 60.
+    expect(outside).toBeLessThanOrEqual(1);
+  });
+
+  it('is deterministic for a seed and differs across seeds', () => {
+    const set = Uint32Array.from([1, 2, 3, 99, 12345, 4294967295]);
+    expect(new MinHasher(64, 3).signature(set)).toEqual(new MinHasher(64, 3).signature(set));
+    expect(new MinHasher(64, 3).signature(set)).not.toEqual(new MinHasher(64, 4).signature(set));
+  });
+
+  it('gives identical sets an estimate of 1 and an empty set similarity to nothing', () => {
+    const hasher = new MinHasher(128, 1);
+    const set = Uint32Array.from([5, 6, 7]);
+    expect(estimateJaccard(hasher.signature(set), hasher.signature(set))).toBe(1);
+    const empty = hasher.signature(new Uint32Array(0));
+    expect(estimateJaccard(empty, empty)).toBe(0);
+  });
+
+  it('shingles fall back to shorter shingles for short texts', () => {
+    const words = 'the quick brown fox jumps over the lazy dog again and again'.split(' ');
+    expect(shingles(words, 5).length).toBe(words.length - 3 + 1); // 12 words -> 3-word shingles
+    expect(shingles(['one', 'two'], 5).length).toBe(2); // single words
+    expect(shingles([], 5).length).toBe(0);
+  });
+});
+
+describe('LSH', () => {
+  it('reproduces datasketch _optimal_param results', () => {
+    // Values from datasketch's documentation (computed there with scipy's quad).
+    expect(lshParams(0.75, 256)).toEqual({ bands: 21, rows: 12 });
+    expect(lshParams(0.75, 256, 0.1, 0.9)).toEqual({ bands: 28, rows: 9 });
+  });
+
+  it('picks for threshold 0.5 / 128 perms the argmin of the weighted error, computed independently', () => {
+    // Independent check: Simpson's rule on a fine grid over every (b, r).
+    const simpson = (f: (s: number) => number, a: number, b: number, n = 400): number => {
+      const h = (b - a) / n;
+      let sum = f(a) + f(b);
+      for (let i = 1; i < n; i++) sum += f(a + i * h) * (i % 2 ? 4 : 2);
+      return (sum * h) / 3;
+    };
+    let best = { bands: 0, rows: 0 };
+    let min = Infinity;
+    for (let b = 1; b <= 128; b++) {
+      for (let r = 1; r <= Math.floor(128 / b); r++) {
+        const fp = simpson((s) => sCurve(s, b, r), 0, 0.5);
+        const fn = simpson((s) => 1 - sCurve(s, b, r), 0.5, 1);
+        if (0.5 * fp + 0.5 * fn < min) {
+          min = 0.5 * fp + 0.5 * fn;
+          best = { bands: b, rows: r };
+        }
+      }
+    }
+    expect(lshParams(0.5, 128)).toEqual(best);
+    expect(best.bands * best.rows).toBeLessThanOrEqual(128);
+  });
+
+  it('finds candidate pairs with the probability of the S-curve', () => {
+    const random = rng(7);
+    const hasher = new MinHasher(128, 11);
+    const params = { bands: 16, rows: 8 };
+    for (const [shared, own] of [
+      [300, 40], // J = 0.79
+      [200, 50], // J = 0.67
+      [150, 75], // J = 0.5
+    ] as const) {
+      const pairs = 300;
+      let hits = 0;
+      let j = 0;
+      for (let t = 0; t < pairs; t++) {
+        const [a, b, exact] = pair(random, shared, own);
+        j = exact;
+        const ka = new Set(bandKeys(hasher.signature(a), params));
+        if (bandKeys(hasher.signature(b), params).some((k) => ka.has(k))) hits++;
+      }
+      const p = sCurve(j, params.bands, params.rows);
+      const se = Math.sqrt((p * (1 - p)) / pairs);
+      expect(Math.abs(hits / pairs - p)).toBeLessThanOrEqual(4 * se + 0.02);
+    }
+  });
+});

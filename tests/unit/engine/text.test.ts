@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { stripGenericBoilerplate } from '../../../src/engine/boilerplate.js';
+import { contentTerms, extractHtml, normalise, prepareText, splitSentences, words } from '../../../src/engine/text.js';
+
+describe('normalisation', () => {
+  it('applies NFKC, straightens quotes and dashes, collapses spaces and keeps line breaks', () => {
+    const text = 'The \uFB01rst \u201Cquote\u201D \u2014 it\u2019s\u00A0here \u2460\t\tnow\r\nnext   line';
+    expect(normalise(text)).toBe('The first "quote" - it\'s here 1 now\nnext line');
+  });
+
+  it('splits sentences at . ! ? and newlines but not after abbreviations or initials', () => {
+    const text = 'Mr. Okafor met Dr. Lund in the U.S. capital. They talked! Did J. Smith come?\nA new line';
+    expect(splitSentences(text)).toEqual([
+      'Mr. Okafor met Dr. Lund in the U.S. capital.',
+      'They talked!',
+      'Did J. Smith come?',
+      'A new line',
+    ]);
+  });
+
+  it('tokenises with folded diacritics and whole numbers, and stems content terms without stop words', () => {
+    expect(words('Café owners\u2019 3,200 cups — the mayor\u2019s plan')).toEqual([
+      'cafe',
+      'owners',
+      '3200',
+      'cups',
+      'the',
+      'mayor',
+      'plan',
+    ]);
+    expect(contentTerms(['the', 'running', 'councils', '3200', 'a', 'x'])).toEqual(['run', 'council', '3200']);
+  });
+
+  it('leads with the title unless the text already starts with it', () => {
+    expect(prepareText({ title: 'Dam opens', text: 'Water flowed. Crowds cheered.' }).sentences).toEqual([
+      'Dam opens',
+      'Water flowed.',
+      'Crowds cheered.',
+    ]);
+    expect(prepareText({ title: 'Dam opens', text: 'Dam opens\nWater flowed.' }).sentences).toEqual([
+      'Dam opens',
+      'Water flowed.',
+    ]);
+  });
+});
+
+describe('HTML extraction', () => {
+  const page = `<!doctype html><html><head><title>Ferry sinks off Kelmore | Coast Post</title>
+    <script>window.tracker = "should never appear";</script><style>p { color: red }</style></head>
+    <body><nav><a href="/">Home</a><a href="/world">World news menu</a></nav>
+    <article><h1>Ferry sinks off Kelmore</h1>
+    <p>The ferry Marisol sank off Kelmore Point early on Tuesday after striking a reef in heavy fog, the coastguard said.</p>
+    <p>All 86 passengers were rescued by fishing boats, according to harbour master Ines Varga, who praised the crews.</p>
+    <p>&ldquo;They came out in the dark without being asked,&rdquo; Varga said of the fishermen who joined the search.</p>
+    </article><footer>Coast Post footer links</footer></body></html>`;
+
+  it('reduces a page with scripts and navigation to its article text, one block per line', () => {
+    const { title, text } = extractHtml(page);
+    expect(title).toContain('Ferry sinks off Kelmore');
+    expect(text).toContain('All 86 passengers were rescued');
+    expect(text).not.toMatch(/tracker|color: red|World news menu|footer links/);
+    const sentences = prepareText({ html: page }).sentences;
+    expect(sentences).toContain('"They came out in the dark without being asked," Varga said of the fishermen who joined the search.');
+  });
+
+  it('falls back to the body text when Readability finds no article', () => {
+    const { text } = extractHtml('<html><body><script>x()</script><div>Short note: bridge closed.</div></body></html>');
+    expect(text.trim()).toBe('Short note: bridge closed.');
+  });
+});
+
+describe('generic boilerplate', () => {
+  it('drops publisher furniture but keeps reporting and caption text', () => {
+    const kept = stripGenericBoilerplate([
+      'Open image in gallery Rescuers carry a stretcher at Kelmore Point (Photo: Coast Post)',
+      'Read more: Storm season begins early',
+      'Please consider making a donation to support independent journalism.',
+      'Sign up to our morning newsletter',
+      'Advertisement',
+      'All rights reserved.',
+      'Share this article',
+      'The ferry sank after striking a reef.',
+    ]);
+    expect(kept).toEqual(['Rescuers carry a stretcher at Kelmore Point', 'The ferry sank after striking a reef.']);
+  });
+});
