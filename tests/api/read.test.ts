@@ -1,6 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmbeddedService } from '../../src/api/embedded.js';
+import { Redis } from 'ioredis';
+import { buildApi } from '../../src/api/app.js';
+import { EmbeddedService } from '../../src/api/embedded.js';
+import { Engine } from '../../src/engine/engine.js';
+import { MemoryIndex } from '../../src/engine/memory-index.js';
 import { embeddedApi } from './embedded-app.js';
 import { bakery, bridgeA, bridgeB, ferry } from './stories.js';
 
@@ -108,6 +112,24 @@ describe('clusters', () => {
 });
 
 describe('operations', () => {
+  it('/health is 503 naming the check that fails', async () => {
+    // A Redis that is not there: nothing listens on port 1.
+    const redis = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    redis.on('error', () => undefined);
+    const engine = new Engine();
+    const index = new MemoryIndex();
+    const local = new EmbeddedService(engine, index);
+    const down = await buildApi({ engine, index, submitter: local, events: local, health: local, checks: { redis: () => redis.ping() } });
+    try {
+      const res = await down.inject({ url: '/health' });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({ status: 'unavailable', checks: { queue: { ok: true }, redis: { ok: false, error: expect.any(String) } } });
+    } finally {
+      await down.close();
+      redis.disconnect();
+    }
+  });
+
   it('reports queue counts and throughput, health and Prometheus metrics', async () => {
     const q = (await app.inject({ url: '/v1/queue' })).json();
     expect(q.counts).toMatchObject({ waiting: 0, active: 0, failed: 0 });
