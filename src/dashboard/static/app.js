@@ -1,4 +1,4 @@
-/* global document, location, history, fetch, EventSource, URLSearchParams, setTimeout, clearTimeout, setInterval */
+/* global document, location, history, fetch, EventSource, URLSearchParams, setTimeout, setInterval */
 // samestory dashboard. Every value from the API reaches the page through textContent or an
 // attribute set by the DOM API, never through HTML parsing, so article text cannot inject markup.
 
@@ -344,12 +344,14 @@ async function renderHealth() {
 // ---------- live updates ----------
 
 let refreshTimer;
+/** At most one refresh per 500 ms however fast events come (a debounce would starve under load). */
 function scheduleRefresh(view) {
-  clearTimeout(refreshTimer);
+  if (refreshTimer) return;
   refreshTimer = setTimeout(() => {
+    refreshTimer = undefined;
     void renderHealth();
     if (view.kind === 'list') void renderClusterList();
-  }, 250);
+  }, 500);
 }
 
 function connectEvents(view) {
