@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/engine/engine.js';
 import { MemoryIndex } from '../../../src/engine/memory-index.js';
-import type { Article } from '../../../src/engine/types.js';
+import type { Article, AssignOutcome } from '../../../src/engine/types.js';
 import { gazetteArticles, millFireHarbor, millFireValley, paperWorksFire } from './fixtures.js';
 
 const NOW = Date.UTC(2031, 5, 1);
 
 async function run(articles: Article[], engine = new Engine(), index = new MemoryIndex()) {
-  const outcomes = [];
+  const outcomes: AssignOutcome[] = [];
   for (const article of articles) outcomes.push(await engine.assign(article, index, NOW));
   return { engine, index, outcomes, clusterOf: (id: string) => outcomes.find((o) => o.assignment.articleId === id)?.assignment.clusterId };
 }
