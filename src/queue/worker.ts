@@ -63,6 +63,10 @@ export async function startWorker(config: ServiceConfig, logger: Logger = pino({
     connection: bullConnection(config.redisUrl),
     prefix: keys.queuePrefix,
     concurrency: config.concurrency,
+    lockDuration: config.lockMs,
+    stalledInterval: config.lockMs,
+    // BullMQ's default (1) fails a job for good the second time a crash catches it mid-run.
+    maxStalledCount: config.jobAttempts,
   });
   worker.on('failed', (job, error) => {
     if (!job) return;

@@ -16,6 +16,7 @@
  * | SAMESTORY_STREAM_MAXLEN     | 1000000                  | approximate length cap of the assignments stream   |
  * | SAMESTORY_ORDER_WAIT_MS     | 3000                     | longest a job waits for its predecessors to commit |
  * | SAMESTORY_JOB_ATTEMPTS      | 5                        | BullMQ attempts per job (exponential backoff)      |
+ * | SAMESTORY_LOCK_MS           | 30000                    | job lock; a crashed worker's jobs rerun within ~2x |
  * | LOG_LEVEL                   | info                     | pino level                                         |
  */
 export interface ServiceConfig {
@@ -30,6 +31,8 @@ export interface ServiceConfig {
   streamMaxLen: number;
   orderWaitMs: number;
   jobAttempts: number;
+  /** BullMQ lock duration and stalled-job check interval (how soon a crashed worker's jobs rerun). */
+  lockMs: number;
   logLevel: string;
 }
 
@@ -69,6 +72,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     streamMaxLen: number(env, 'SAMESTORY_STREAM_MAXLEN', 1_000_000, { min: 1, integer: true }),
     orderWaitMs: number(env, 'SAMESTORY_ORDER_WAIT_MS', 3000, { min: 0, max: 600_000, integer: true }),
     jobAttempts: number(env, 'SAMESTORY_JOB_ATTEMPTS', 5, { min: 1, max: 100, integer: true }),
+    lockMs: number(env, 'SAMESTORY_LOCK_MS', 30_000, { min: 1000, max: 600_000, integer: true }),
     logLevel,
   };
 }
