@@ -1,9 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot, runCli } from './run-cli.js';
+import { cliCommand, projectRoot, runCli } from './run-cli.js';
 
 interface Line {
   id: string;
@@ -149,5 +150,22 @@ describe('samestory cluster', () => {
       if (keys.length > 0) await redis.del(...keys);
       redis.disconnect();
     }
+  });
+
+  it('ends quietly with exit 0 when stdout is closed early (| head)', async () => {
+    // Enough output to overflow a pipe buffer (long ids), so a write after the reader has gone fails.
+    const lines = Array.from({ length: 200 }, (_, i) =>
+      JSON.stringify({ id: `${'x'.repeat(480)}-${i}`, text: `Notice ${i}: the reading room opens at ${i} o'clock.` }),
+    );
+    const file = join(dir, 'many.jsonl');
+    await writeFile(file, `${lines.join('\n')}\n`);
+    const [command, args] = cliCommand(['cluster', '--format', 'jsonl', file]);
+    const child = spawn(command, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });

@@ -10,13 +10,19 @@ export interface CliRun {
   stderr: string;
 }
 
+/** The command line that runs the CLI from source with tsx, loaded by absolute URL so any cwd works. */
+export function cliCommand(args: readonly string[]): [string, string[]] {
+  const tsx = pathToFileURL(join(projectRoot, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+  return [process.execPath, ['--import', tsx, join(projectRoot, 'src', 'cli', 'main.ts'), ...args]];
+}
+
 /**
- * Runs the CLI from source in a child process (fresh, no build needed). `cwd` defaults to the
- * project root; tsx is loaded by absolute URL so any cwd works.
+ * Runs the CLI from source in a child process (fresh, no build needed); `cwd` defaults to the
+ * project root.
  */
 export function runCli(args: readonly string[], options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
-  const tsx = pathToFileURL(join(projectRoot, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-  const child = spawn(process.execPath, ['--import', tsx, join(projectRoot, 'src', 'cli', 'main.ts'), ...args], {
+  const [command, argv] = cliCommand(args);
+  const child = spawn(command, argv, {
     cwd: options.cwd ?? projectRoot,
     env: { ...process.env, ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
