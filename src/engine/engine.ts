@@ -60,7 +60,7 @@ export class Engine {
     sentences: readonly string[],
     documentFrequencies: (terms: string[]) => Promise<{ docCount: number; df: number[] }>,
   ): Promise<Features> {
-    const tokens = sentences.flatMap(words);
+    const tokens = words(sentences.join('\n'));
     const shingled = shingles(tokens, this.config.shingleSize);
     const signature = this.hasher.signature(shingled);
     const counts = new Map<string, number>();

@@ -173,15 +173,30 @@ export function stem(word: string): string {
 export function contentTerms(tokens: readonly string[]): string[] {
   const terms: string[] = [];
   for (const token of tokens) {
-    for (const part of token.includes('-') || token.includes('/') ? token.split(/[-/]+/) : [token]) {
-      const word = part.replace(/'/g, '');
-      if (word.length < 2 || stopwords.has(word)) continue;
-      terms.push(/^\d+$/.test(word) ? word : stem(word));
+    let cached = termCache.get(token);
+    if (cached === undefined) {
+      if (termCache.size >= STEM_CACHE_LIMIT) termCache.clear();
+      cached = tokenTerms(token);
+      termCache.set(token, cached);
     }
+    if (typeof cached === 'string') terms.push(cached);
+    else if (cached !== null) terms.push(...cached);
   }
   return terms;
 }
 
+/** token -> its term, its terms (compounds), or null; memoised like the stems. */
+const termCache = new Map<string, string | string[] | null>();
+
+function tokenTerms(token: string): string | string[] | null {
+  const terms: string[] = [];
+  for (const part of token.includes('-') || token.includes('/') ? token.split(/[-/]+/) : [token]) {
+    const word = part.replace(/'/g, '');
+    if (word.length < 2 || stopwords.has(word)) continue;
+    terms.push(/^\d+$/.test(word) ? word : stem(word));
+  }
+  return terms.length === 0 ? null : terms.length === 1 ? (terms[0] as string) : terms;
+}
 /**
  * Names in running text: capitalised words not opening a sentence ("... said Brian Nichols in
  * Atlanta"). Returns the content terms of those words, plus a joined term for each pair of adjacent
@@ -192,11 +207,11 @@ export function nameTerms(sentence: string): { names: string[]; pairs: string[] 
   const names: string[] = [];
   const pairs: string[] = [];
   let prev: string | null = null;
-  const tokens = sentence.split(/\s+/);
+  const tokens = sentence.split(' ');
   for (let i = 0; i < tokens.length; i++) {
     const raw = tokens[i] ?? '';
     const capitalised = i > 0 && /^["'(]?[A-Z][A-Za-z'\-.]*[a-z0-9A-Z]/.test(raw);
-    const term = capitalised ? contentTerms(words(raw))[0] : undefined;
+    const term = capitalised ? nameTerm(raw) : undefined;
     if (term === undefined) {
       prev = null;
       continue;
@@ -207,4 +222,12 @@ export function nameTerms(sentence: string): { names: string[]; pairs: string[] 
     prev = /[,;:.!?)"]$/.test(raw) ? null : term;
   }
   return { names, pairs };
+}
+
+/** The content term of one capitalised token (ASCII fast path; otherwise the full word rules). */
+function nameTerm(raw: string): string | undefined {
+  // eslint-disable-next-line no-control-regex -- ASCII test
+  if (/[^\x00-\x7f]/.test(raw)) return contentTerms(words(raw))[0];
+  const word = raw.toLowerCase().replace(/'s$|[^a-z0-9'\-/]|^['\-/]+|['\-/]+$/g, '');
+  return contentTerms([word.endsWith("'s") ? word.slice(0, -2) : word])[0];
 }
