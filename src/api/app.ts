@@ -7,7 +7,7 @@ import { dashboard } from '../dashboard/plugin.js';
 import { apiKeyGuard } from './auth.js';
 import { installErrorHandlers } from './errors.js';
 import { ApiMetrics } from './metrics.js';
-import { articleRoutes } from './routes/articles.js';
+import { articleRoutes, writeSecurity } from './routes/articles.js';
 import { dedupRoutes } from './routes/dedup.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { eventRoutes } from './routes/events.js';
@@ -82,6 +82,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   // Dedup writes to the index, so it sits behind the same key as the other write endpoints.
   await app.register(async (scope) => {
     scope.addHook('onRequest', requireKey);
+    scope.addHook('onRoute', (route) => {
+      route.schema = { ...route.schema, security: writeSecurity };
+    });
     await scope.register(dedupRoutes, { engine: deps.engine, index: deps.index });
   });
   await app.register(clusterRoutes, { index: deps.index });

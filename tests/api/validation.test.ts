@@ -152,6 +152,11 @@ describe('documents', () => {
       ]),
     );
     expect(doc.paths['/v1/articles'].post.requestBody.content['application/json'].schema.properties.text).toBeDefined();
+    // Write endpoints declare the key; read endpoints are open.
+    for (const path of ['/v1/articles', '/v1/articles/batch', '/v1/dedup']) {
+      expect(doc.paths[path].post.security, path).toEqual([{ apiKey: [] }, { bearer: [] }]);
+    }
+    expect(doc.paths['/v1/clusters'].get.security).toBeUndefined();
   });
 
   it('serves the dashboard shell with a strict content security policy', async () => {

@@ -39,7 +39,10 @@ const NeighbourQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const errors = { 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 502: ErrorSchema, 504: ErrorSchema };
+const errors = { 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 502: ErrorSchema, 503: ErrorSchema, 504: ErrorSchema };
+
+/** OpenAPI: either form of the key, when the server has one configured. */
+export const writeSecurity: Record<string, string[]>[] = [{ apiKey: [] }, { bearer: [] }];
 
 export const articleRoutes: FastifyPluginAsync<ArticleRoutesOptions> = async (app, opts) => {
   const { index, submitter, metrics } = opts;
@@ -51,6 +54,7 @@ export const articleRoutes: FastifyPluginAsync<ArticleRoutesOptions> = async (ap
       schema: {
         summary: 'Submit one article for clustering',
         tags: ['articles'],
+        security: writeSecurity,
         body: ArticleSchema,
         querystring: WaitQuery,
         response: { 200: SubmitResultSchema, 202: SubmitResultSchema, ...errors },
@@ -59,7 +63,7 @@ export const articleRoutes: FastifyPluginAsync<ArticleRoutesOptions> = async (ap
     async (request, reply) => {
       const article = parseArticle(request.body);
       const wait = request.query.wait;
-      const result = await waited(wait, submitter.submit(article, { wait, timeoutMs: opts.waitTimeoutMs }));
+      const result = await submitting(wait, submitter.submit(article, { wait, timeoutMs: opts.waitTimeoutMs }));
       metrics.submitted.inc({ endpoint: 'single' });
       return reply.code(result.status === 'done' ? 200 : 202).send(result);
     },
@@ -72,6 +76,7 @@ export const articleRoutes: FastifyPluginAsync<ArticleRoutesOptions> = async (ap
       schema: {
         summary: 'Submit a batch of articles; invalid items are reported, valid ones accepted',
         tags: ['articles'],
+        security: writeSecurity,
         body: Type.Array(Type.Unknown({ description: 'An Article (validated item by item)' }), {
           minItems: 1,
           maxItems: opts.maxBatch,
@@ -96,7 +101,7 @@ export const articleRoutes: FastifyPluginAsync<ArticleRoutesOptions> = async (ap
         throw new ApiError(400, 'validation', `no valid article in the batch; item ${first.index}: ${first.message}`, `${first.index}.${first.field}`);
       }
       const wait = request.query.wait;
-      const results = await waited(
+      const results = await submitting(
         wait,
         submitter.submitMany(
           valid.map((v) => v.article),
@@ -162,15 +167,16 @@ export const articleRoutes: FastifyPluginAsync<ArticleRoutesOptions> = async (ap
 };
 
 /**
- * With `?wait=true` the outcome depends on the worker: a wait that runs out is a 504 (the article
- * stays queued and is still processed), a job that failed is a 502 carrying its reason.
+ * Failures after validation are the service's, not the caller's: without `wait`, the queue could not
+ * take the article (503); with `?wait=true`, a wait that runs out is a 504 (the article stays queued
+ * and is still processed) and a job the worker failed is a 502 carrying its reason.
  */
-async function waited<T>(wait: boolean, submission: Promise<T>): Promise<T> {
-  if (!wait) return submission;
+async function submitting<T>(wait: boolean, submission: Promise<T>): Promise<T> {
   try {
     return await submission;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    if (!wait) throw new ApiError(503, 'unavailable', `the queue could not take the article: ${message}`);
     if (/timed out/i.test(message)) {
       throw new ApiError(504, 'wait_timeout', 'no assignment yet; the article stays queued: GET /v1/articles/:id later');
     }
