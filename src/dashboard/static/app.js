@@ -360,7 +360,9 @@ function connectEvents(view) {
     live.textContent = `live · last update ${new Date().toLocaleTimeString()}`;
     if (view.kind === 'cluster') {
       const data = JSON.parse(e.data);
-      if (data.clusterId === view.id) view.stale = true;
+      // A merge keeps the older id: follow this story to the cluster that absorbed it.
+      if (e.type === 'merge' && data.merged.includes(view.id)) location.replace(`/clusters/${encodeURIComponent(data.clusterId)}`);
+      else if (data.clusterId === view.id) view.stale = true;
     }
     scheduleRefresh(view);
   };
