@@ -53,6 +53,8 @@ export class QueueSubmitter implements Submitter {
       if (!existing[i] && !fresh.has(id)) fresh.set(id, article);
     });
     const events = options.wait ? await this.queueEvents() : undefined;
+    // Each waiting job listens for the queue closing: a large batch is not a listener leak.
+    if (events) this.queue.setMaxListeners(Math.max(this.queue.getMaxListeners(), valid.length + 10));
     const added = new Map<string, ArticleJob>();
     if (fresh.size > 0) {
       const last = await this.redis.incrby(this.keys.submitted, fresh.size);

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { parseArticle } from '../contracts/article.js';
 import { Engine } from '../engine/engine.js';
+import { MemoryIndex } from '../engine/memory-index.js';
 import type { Article, Assignment } from '../engine/types.js';
 import type { ServiceConfig } from '../service/config.js';
 import { serviceKeys } from '../storage/keys.js';
@@ -27,6 +28,9 @@ export interface RunningWorker {
 export async function startWorker(config: ServiceConfig, logger: Logger = pino({ level: config.logLevel })): Promise<RunningWorker> {
   const keys = serviceKeys(config.prefix);
   const engine = new Engine({ windowMs: config.windowMs });
+  // One throwaway decision loads the background model and warms the code: a slow first job would
+  // make its successors' order-wait run out and commit out of order.
+  await engine.assign({ id: 'warm-up', text: 'Workers start by deciding one short article in memory.' }, new MemoryIndex());
   const index = await connectRedisIndex(config.redisUrl, {
     prefix: config.prefix,
     publish: { streamMaxLen: config.streamMaxLen },

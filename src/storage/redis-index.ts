@@ -24,7 +24,10 @@ export interface RedisIndexOptions {
   publish?: { streamMaxLen: number };
   /** How long (epoch ms of article time, behind the newest indexed) articles stay LSH candidates. */
   retentionMs?: number;
-  /** Lock lifetime: far above a decision's time; a holder that outlives it can no longer write. */
+  /**
+   * Lock lifetime (default 5 s): far above a decision's milliseconds, short enough that a killed
+   * holder blocks the others only briefly. A holder that outlives it can no longer write.
+   */
   lockTtlMs?: number;
   /** Longest wait for the lock before `atomically` gives up (the job is then retried). */
   lockWaitMs?: number;
@@ -138,7 +141,7 @@ export class RedisIndex implements Index {
         options: {
           publish: o.publish,
           retentionMs: o.retentionMs ?? Infinity,
-          lockTtlMs: o.lockTtlMs ?? 30_000,
+          lockTtlMs: o.lockTtlMs ?? 5_000,
           lockWaitMs: o.lockWaitMs ?? 60_000,
         },
         ownsConnection,

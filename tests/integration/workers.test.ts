@@ -90,7 +90,7 @@ describe('worker processes', () => {
   });
 
   it('four workers on a labelled set submitted at once score the same B-cubed F1 as one engine, no story split', async () => {
-    const { name, articles: labelled } = labelledSet(300);
+    const { name, articles: labelled } = labelledSet(200);
     const plain = labelled.map(withoutLabel);
     const reference = await embeddedRun(plain, testConfig('unused'));
     await withService(4, 3, async (client) => {
@@ -119,6 +119,23 @@ describe('worker processes', () => {
       expect((await client.health.counts()).failed).toBe(0);
     });
     await reference.index.close();
+  });
+
+  it('an invalid article fails at once with a reason naming the field, and does not hold up its successors', async () => {
+    await withService(1, 2, async (client) => {
+      // Enqueued past the client's validation (as a foreign producer could), numbered 1 and 2.
+      const started = Date.now();
+      await client.queue.add('article', { article: { id: 'bad', text: '   ' }, seq: 1 }, { jobId: 'bad-1' });
+      const [good] = articles;
+      await client.queue.add('article', { article: good!, seq: 2 }, { jobId: 'good-2' });
+      await waitForJobs(client, 2, 20_000);
+      expect(Date.now() - started).toBeLessThan(2_500); // no order-wait timeout was needed
+      const [failure] = await client.health.recentFailures(5);
+      expect(failure).toMatchObject({ jobId: 'bad-1', articleId: 'bad' });
+      expect(failure?.reason).toMatch(/^invalid article: text/);
+      expect((await client.queue.getJob('bad-1'))?.attemptsMade).toBe(1);
+      expect((await client.index.getArticle(good!.id))?.id).toBe(good!.id);
+    });
   });
 
   it('SIGTERM lets a worker finish its active jobs and exit; another worker takes the rest', async () => {
