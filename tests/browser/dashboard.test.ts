@@ -83,6 +83,7 @@ describe('dashboard', () => {
     const bridgeCluster = page.locator('.cluster', { hasText: 'wire.example' });
     await expect.poll(() => bridgeCluster.locator('.size').textContent(), { timeout: 10_000 }).toBe('2');
     await expect.poll(() => bridgeCluster.locator('svg.spark polyline').count()).toBe(1);
+    expect(await page.locator('.cluster', { hasText: 'local.example' }).locator('svg.spark circle').count()).toBe(1);
     // Still the same document: updates came over SSE, not from a navigation.
     expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
   });

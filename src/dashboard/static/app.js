@@ -61,10 +61,20 @@ function sparkline(times, label) {
   svg.append(title);
   const sorted = [...times].sort((a, b) => a - b);
   if (sorted.length === 0) return svg;
+  if (sorted.length === 1) {
+    // One article: no growth to draw yet, just a dot.
+    const dot = document.createElementNS(SVG, 'circle');
+    dot.setAttribute('cx', String(w - 3));
+    dot.setAttribute('cy', String(h - 3));
+    dot.setAttribute('r', '2.5');
+    dot.setAttribute('fill', 'currentColor');
+    svg.append(dot);
+    return svg;
+  }
   const t0 = sorted[0];
   const span = Math.max(sorted[sorted.length - 1] - t0, 1);
   const points = sorted.map((t, i) => {
-    const x = sorted.length === 1 ? w : ((t - t0) / span) * (w - 2) + 1;
+    const x = ((t - t0) / span) * (w - 2) + 1;
     const y = h - 1 - ((i + 1) / sorted.length) * (h - 2);
     return `${x.toFixed(1)},${y.toFixed(1)}`;
   });
