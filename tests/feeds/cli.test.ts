@@ -33,8 +33,10 @@ describe('samestory dedup', () => {
     expect(XMLValidator.validate(second.stdout)).toBe(true);
     expect(guids(second.stdout)).toEqual(['football-1']);
 
-    const again = await runCli(['dedup', join(dir, 'run2.xml'), '--state', state, '--mode', 'annotate', '--format', 'jsonl']);
-    const statuses = again.stdout.trim().split('\n').map((l) => JSON.parse(l).samestory.status);
+    // Run where a .env lies about: stdout must still be nothing but the JSON Lines.
+    await writeFile(join(dir, '.env'), 'SOME_SETTING=1\n');
+    const again = await runCli(['dedup', join(dir, 'run2.xml'), '--state', state, '--mode', 'annotate', '--format', 'jsonl'], { cwd: dir });
+    const statuses = again.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l).samestory.status);
     expect(statuses).toEqual(['seen', 'seen', 'seen', 'seen', 'seen']);
   });
 
