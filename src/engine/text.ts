@@ -146,7 +146,8 @@ export function words(sentence: string): string[] {
     .toLowerCase();
   const out: string[] = [];
   for (const token of tokenizer.tokenize(folded)) {
-    const word = token.replace(/^['\-/]+|['\-/]+$/g, '').replace(/'s$/, '');
+    // Regex clean-up only for the few tokens with an apostrophe, hyphen or slash.
+    const word = /['\-/]/.test(token) ? token.replace(/^['\-/]+|['\-/]+$/g, '').replace(/'s$/, '') : token;
     if (word) out.push(word);
   }
   return out;
