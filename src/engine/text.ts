@@ -1,6 +1,4 @@
 import { createRequire } from 'node:module';
-import { Readability } from '@mozilla/readability';
-import { parseHTML } from 'linkedom';
 import type { Article } from './types.js';
 
 // natural's parts by their own module paths: its index pulls database drivers and calls
@@ -13,6 +11,19 @@ const AggressiveTokenizer = require('natural/lib/natural/tokenizers/aggressive_t
 const { words: stopwordList } = require('natural/lib/natural/util/stopwords.js') as { words: string[] };
 
 const tokenizer = new AggressiveTokenizer();
+
+/**
+ * The HTML stack loads on the first HTML article only: linkedom alone takes ~0.5 s to import,
+ * which plain-text streams and every CLI start would otherwise pay.
+ */
+let html: { parseHTML: typeof import('linkedom').parseHTML; Readability: typeof import('@mozilla/readability').Readability } | undefined;
+function htmlStack(): NonNullable<typeof html> {
+  html ??= {
+    parseHTML: (require('linkedom') as typeof import('linkedom')).parseHTML,
+    Readability: (require('@mozilla/readability') as typeof import('@mozilla/readability')).Readability,
+  };
+  return html;
+}
 /** English stop words (natural's list plus a few news-copy function words). */
 export const stopwords: ReadonlySet<string> = new Set([
   ...stopwordList,
@@ -56,11 +67,12 @@ const NON_CONTENT = 'script, style, noscript, template, nav, header, footer, asi
 /** Readability article text with block boundaries as newlines; the body text when it finds nothing. */
 export function extractHtml(fragmentOrPage: string): { title: string; text: string } {
   // linkedom gives a fragment (e.g. a feed's content:encoded) no body: make it a page.
-  const html = /<(html|body)[\s>]/i.test(fragmentOrPage) ? fragmentOrPage : `<html><body>${fragmentOrPage}</body></html>`;
-  const { document } = parseHTML(html);
+  const page = /<(html|body)[\s>]/i.test(fragmentOrPage) ? fragmentOrPage : `<html><body>${fragmentOrPage}</body></html>`;
+  const { parseHTML, Readability } = htmlStack();
+  const { document } = parseHTML(page);
   const title = document.querySelector('title')?.textContent ?? '';
   // Readability mutates the document, so it gets its own copy.
-  const parsed = new Readability(parseHTML(html).document as unknown as Document).parse();
+  const parsed = new Readability(parseHTML(page).document as unknown as Document).parse();
   if (parsed?.content) {
     const text = blockText(parseHTML(`<html><body>${parsed.content}</body></html>`).document.body);
     if (text.trim()) return { title: parsed.title || title, text };
