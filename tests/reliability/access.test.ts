@@ -111,7 +111,7 @@ describe('reliability: access', () => {
   it('docker-compose.yml publishes no Redis port', () => {
     const file = join(projectRoot, 'docker-compose.yml');
     expect(existsSync(file), 'docker-compose.yml exists').toBe(true);
-    const compose = parse(readFileSync(file, 'utf8')) as { services?: Record<string, Record<string, unknown>> };
+    const compose = parse(readFileSync(file, 'utf8'), { merge: true }) as { services?: Record<string, Record<string, unknown>> };
     const services = compose.services ?? {};
     const redisServices = Object.entries(services).filter(([name, s]) => /redis/i.test(name) || /redis/i.test(String(s.image ?? '')));
     expect(redisServices.length, 'a redis service is defined').toBeGreaterThan(0);
