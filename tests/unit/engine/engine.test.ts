@@ -142,6 +142,14 @@ describe('Engine: state', () => {
     expect((await index.getArticle('valley-1'))?.clusterId).toBe(a?.clusterId);
   });
 
+  it('gives an article with no content left (only furniture) a cluster of its own, matching nothing', async () => {
+    const furniture = (id: string): Article => ({ id, source: 'ads.test', text: 'Advertisement\nShare this article' });
+    const { outcomes, index } = await run([furniture('f-1'), furniture('f-2'), millFireHarbor]);
+    expect(outcomes.map((o) => o.assignment.decidedBy)).toEqual(['new', 'new', 'new']);
+    expect(new Set(outcomes.map((o) => o.assignment.clusterId)).size).toBe(3);
+    expect((await index.getArticle('f-1'))?.bandKeys).toEqual([]);
+  });
+
   it('never joins articles further apart in time than the window', async () => {
     const later = { ...millFireValley, publishedAt: '2031-04-20T00:00:00Z' };
     const { clusterOf } = await run([millFireHarbor, later]);
