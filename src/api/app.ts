@@ -5,7 +5,7 @@ import type { Index } from '../engine/index-store.js';
 import type { EventFeed, QueueHealth, Submitter } from '../service/ports.js';
 import { dashboard } from '../dashboard/plugin.js';
 import { apiKeyGuard } from './auth.js';
-import { installErrorHandlers } from './errors.js';
+import { ApiError, installErrorHandlers } from './errors.js';
 import { ApiMetrics } from './metrics.js';
 import { articleRoutes, writeSecurity } from './routes/articles.js';
 import { dedupRoutes } from './routes/dedup.js';
@@ -48,6 +48,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(typeboxValidatorCompiler);
   installErrorHandlers(app);
+  refuseOversizedBodies(app);
 
   const metrics = new ApiMetrics(deps.health);
   metrics.install(app);
@@ -99,4 +100,27 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
+}
+
+/** Oversized bodies up to this size are read and discarded before the 413; larger ones are cut off. */
+const drainLimit = 64 * 1024 * 1024;
+
+/**
+ * A body whose declared length is over the route's limit gets its 413 JSON after the body has been
+ * read and dropped. Fastify's own check answers at once and closes the connection while the client
+ * is still sending, which many clients (fetch among them) report as a broken pipe instead of the 413.
+ */
+function refuseOversizedBodies(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    const length = Number(request.headers['content-length']);
+    const limit = request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? Infinity;
+    if (!(length > limit) || length > drainLimit) return;
+    request.raw.resume();
+    await new Promise<void>((resolve) => {
+      request.raw.once('end', resolve);
+      request.raw.once('error', () => resolve());
+      request.raw.once('close', resolve);
+    });
+    throw new ApiError(413, 'payload_too_large', `the body is over the limit of ${limit} bytes`);
+  });
 }

@@ -81,6 +81,16 @@ describe('bad input is a 4xx JSON naming the field', () => {
     expect(res.json()).toMatchObject({ error: 'payload_too_large' });
   });
 
+  it('an oversized body over a real socket still gets its 413 JSON, not a broken pipe', async () => {
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const body = JSON.stringify({ id: 'big', text: 'x'.repeat(10_000_000) });
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${base}/v1/articles`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-api-key': key } });
+      expect(res.status).toBe(413);
+      expect(await res.json()).toMatchObject({ error: 'payload_too_large' });
+    }
+  });
+
   it('bad query parameters are 400 naming the parameter', async () => {
     for (const [url, field] of [
       ['/v1/clusters?limit=abc', 'limit'],
