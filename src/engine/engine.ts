@@ -108,7 +108,12 @@ export class Engine {
     const to = time + cfg.windowMs;
 
     // Learned boilerplate: counts over earlier articles of the source (an update's own earlier
-    // version does not count as "earlier").
+    // version does not count as "earlier"). Only this article is stripped; articles indexed before
+    // the boilerplate was learned keep it, yet cannot attract this one through it: its shingles,
+    // band keys and query terms no longer contain it, so neither the Jaccard estimate nor the dot
+    // product with a centroid can gain from it (a centroid's boilerplate weight only enlarges its
+    // norm, lowering the cosine). Limitation: the second article of a source (count 1) still
+    // carries unlearned furniture; the generic list and minSharedTerms cover the common cases.
     const keys = [...new Set(text.sentenceKeys.filter((k): k is string => k !== null))];
     const countOf = new Map<string, number>();
     if (source) {
