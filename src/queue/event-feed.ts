@@ -22,7 +22,12 @@ export class RedisEventFeed implements EventFeed {
       const subscriber = this.redis.duplicate();
       this.subscriber = subscriber;
       subscriber.on('message', (_channel: string, message: string) => {
-        const event = JSON.parse(message) as ServiceEvent;
+        let event: ServiceEvent;
+        try {
+          event = JSON.parse(message) as ServiceEvent;
+        } catch {
+          return; // not one of ours: a live view must not die of a stray message
+        }
         for (const l of this.listeners) l(event);
       });
       void subscriber.subscribe(this.keys.channel);

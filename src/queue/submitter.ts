@@ -11,7 +11,8 @@ type ArticleJob = Job<ArticleJobData, Assignment>;
 /**
  * Submits articles to the queue. Each new job gets a submission number (one INCRBY per batch, in
  * queue order) so workers commit in submission order. An article whose job already exists (same id
- * and content) is not re-added and takes no number, so duplicates leave no gap to wait for.
+ * and content) is not re-added and takes no number, so duplicates leave no gap to wait for; if that
+ * job had failed for good it is retried.
  */
 export class QueueSubmitter implements Submitter {
   private events: QueueEvents | undefined;
@@ -47,6 +48,9 @@ export class QueueSubmitter implements Submitter {
     });
     const jobIds = valid.map(jobIdFor);
     const existing = await Promise.all(jobIds.map((id) => this.queue.getJob(id) as Promise<ArticleJob | undefined>));
+    // Submitting again what failed for good (e.g. Redis trouble outlasting the retries) runs it again;
+    // its submission number was released when it failed, so it waits for no one.
+    await Promise.all(existing.map(async (job) => ((await job?.isFailed()) ? job?.retry('failed') : undefined)));
     const fresh = new Map<string, Article>();
     valid.forEach((article, i) => {
       const id = jobIds[i] as string;

@@ -273,13 +273,12 @@ export class RedisIndex implements Index {
 
     // Reads first (we hold the lock; the WATCH below fences us if we lose it meanwhile).
     const touched = [...new Set([...m.clusters.map((c) => c.id), ...m.absorbed.flatMap((a) => [a.clusterId, a.into]), ...m.removedClusters])];
-    const stored = new Map((await this.getClusters(touched)).map((c) => [c.id, c]));
-    const moves = await this.readMoves(m);
-    const cutoff = await this.cutoff(article.time);
+    const [clusters, moves, cutoff] = await Promise.all([this.getClusters(touched), this.readMoves(m), this.cutoff(article.time)]);
+    const stored = new Map(clusters.map((c) => [c.id, c]));
     const expired = await this.expiredArticles(cutoff);
 
-    await tx.watch(`${k}lock`);
-    if ((await tx.get(`${k}lock`)) !== token) {
+    const [[, holder] = []] = (await tx.pipeline().watch(`${k}lock`).get(`${k}lock`).exec())?.slice(1) ?? [];
+    if (holder !== token) {
       await tx.unwatch();
       throw new LockLostError('index lock lost before writing: decision discarded');
     }
