@@ -28,13 +28,17 @@ interface Story {
 
 const outlets = 200;
 const recentStories = 300;
-const syllables = ['ka', 'lo', 'mir', 'ten', 'sa', 'vor', 'el', 'dru', 'pa', 'nix', 'ov', 'ra', 'bel', 'tu', 'gan', 'si'];
+// 32 syllables, 3-4 per name: about a million names, so two stories rarely share one by chance.
+const syllables = [
+  'ka', 'lo', 'mir', 'ten', 'sa', 'vor', 'el', 'dru', 'pa', 'nix', 'ov', 'ra', 'bel', 'tu', 'gan', 'si',
+  'bro', 'dam', 'fe', 'gor', 'hal', 'ji', 'kes', 'lun', 'mo', 'nar', 'pel', 'quin', 'ros', 'sta', 'vi', 'zen',
+];
 
 export function* newsStream(options: StreamOptions): Generator<Article> {
   const random = seededRandom(options.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const name = () => {
-    const parts = 2 + Math.floor(random() * 3);
+    const parts = 3 + Math.floor(random() * 2);
     let word = '';
     for (let i = 0; i < parts; i++) word += pick(syllables);
     return word.charAt(0).toUpperCase() + word.slice(1);
