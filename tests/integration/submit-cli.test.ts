@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { deletePrefix, redisUrl, testPrefix } from './redis-helpers.js';
+import { projectRoot, startWorkerProcess, stopWorker } from './service-harness.js';
+import { generateStories } from './story-generator.js';
+
+function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: projectRoot,
+      env: { ...process.env, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('samestory submit / worker commands', () => {
+  it('submits a JSON Lines file, waits for the assignments, and names a bad line', async () => {
+    const prefix = testPrefix();
+    const env = { REDIS_URL: redisUrl, SAMESTORY_PREFIX: prefix };
+    const dir = mkdtempSync(join(tmpdir(), 'samestory-submit-'));
+    const worker = await startWorkerProcess(prefix, 2);
+    try {
+      const articles = generateStories(1, 3, 3).map(({ label: _label, ...a }) => a);
+      const lines = articles.map((a) => JSON.stringify(a));
+      lines.splice(1, 0, JSON.stringify({ id: 'empty', text: ' ' }));
+      writeFileSync(join(dir, 'in.jsonl'), lines.join('\n') + '\n');
+
+      const run = await cli(['submit', '--wait', join(dir, 'in.jsonl')], env);
+      expect(run.stderr).toMatch(/in\.jsonl:2: invalid article: text/);
+      expect(run.code).toBe(2);
+      const results = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { articleId: string; status: string; assignment: { clusterId: string } });
+      expect(results.map((r) => [r.articleId, r.status])).toEqual(articles.map((a) => [a.id, 'done']));
+      expect(new Set(results.map((r) => r.assignment.clusterId)).size).toBe(1);
+    } finally {
+      await stopWorker(worker);
+      rmSync(dir, { recursive: true, force: true });
+      await deletePrefix(prefix);
+    }
+  });
+
+  it('refuses bad settings with a message naming them', async () => {
+    const bad = await cli(['worker', '--concurrency', '0'], { REDIS_URL: redisUrl });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--concurrency: "0"/);
+    const env = await cli(['worker'], { REDIS_URL: redisUrl, WORKER_CONCURRENCY: 'many' });
+    expect(env.code).toBe(1);
+    expect(env.stderr).toMatch(/WORKER_CONCURRENCY: "many"/);
+  });
+});
