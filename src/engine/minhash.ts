@@ -88,12 +88,12 @@ export function sCurve(s: number, b: number, r: number): number {
   return 1 - (1 - s ** r) ** b;
 }
 
-/** datasketch's integration: midpoint rule with step 0.001 (its scipy-free `_integration`). */
-function integrate(f: (s: number) => number, from: number, to: number): number {
+/** datasketch's integration grid: midpoints of 0.001 steps from `from` while x < `to` (its scipy-free `_integration`). */
+function midpoints(from: number, to: number): Float64Array {
   const step = 0.001;
-  let area = 0;
-  for (let x = from; x < to; x += step) area += f(x + 0.5 * step) * step;
-  return area;
+  const xs: number[] = [];
+  for (let x = from; x < to; x += step) xs.push(x + 0.5 * step);
+  return Float64Array.from(xs);
 }
 
 export interface LshParams {
@@ -107,20 +107,42 @@ export interface LshParams {
  * (area above the S-curve beyond it).
  */
 export function lshParams(threshold: number, numPerm: number, fpWeight = 0.5, fnWeight = 0.5): LshParams {
-  // ~10^6 curve evaluations for 128 permutations: computed once per setting.
   const key = `${threshold}/${numPerm}/${fpWeight}/${fnWeight}`;
   const cached = lshCache.get(key);
   if (cached) return cached;
+  const step = 0.001;
+  const below = midpoints(0, threshold);
+  const above = midpoints(threshold, 1);
+  // error[b][r] for every pair. For each r, (1 - s^r)^b is built up by multiplying over b, which
+  // avoids ~10^6 pow calls (this runs at every process start); summation order is datasketch's.
+  const error = new Map<number, number>();
+  for (let r = 1; r <= numPerm; r++) {
+    const qBelow = below.map((s) => 1 - s ** r);
+    const qAbove = above.map((s) => 1 - s ** r);
+    const pBelow = new Float64Array(below.length).fill(1);
+    const pAbove = new Float64Array(above.length).fill(1);
+    for (let b = 1; b * r <= numPerm; b++) {
+      let fp = 0;
+      for (let i = 0; i < below.length; i++) {
+        pBelow[i] = (pBelow[i] ?? 0) * (qBelow[i] ?? 0);
+        fp += (1 - (pBelow[i] ?? 0)) * step; // area under the S-curve below the threshold
+      }
+      let fn = 0;
+      for (let i = 0; i < above.length; i++) {
+        pAbove[i] = (pAbove[i] ?? 0) * (qAbove[i] ?? 0);
+        fn += (pAbove[i] ?? 0) * step; // area above the S-curve beyond it
+      }
+      error.set(b * (numPerm + 1) + r, fp * fpWeight + fn * fnWeight);
+    }
+  }
+  // datasketch's scan order (b outer, r inner, strictly smaller wins) decides ties.
   let best = { bands: 0, rows: 0 };
   let minError = Infinity;
   for (let b = 1; b <= numPerm; b++) {
-    const maxR = Math.floor(numPerm / b);
-    for (let r = 1; r <= maxR; r++) {
-      const fp = integrate((s) => sCurve(s, b, r), 0, threshold);
-      const fn = integrate((s) => 1 - sCurve(s, b, r), threshold, 1);
-      const error = fp * fpWeight + fn * fnWeight;
-      if (error < minError) {
-        minError = error;
+    for (let r = 1; r <= Math.floor(numPerm / b); r++) {
+      const e = error.get(b * (numPerm + 1) + r) ?? Infinity;
+      if (e < minError) {
+        minError = e;
         best = { bands: b, rows: r };
       }
     }
