@@ -31,6 +31,12 @@ export interface RedisIndexOptions {
   lockTtlMs?: number;
   /** Longest wait for the lock before `atomically` gives up (the job is then retried). */
   lockWaitMs?: number;
+  /**
+   * LSH buckets are spread over this many sorted sets (default 16384). Best near (articles x bands)
+   * / 128: Redis then keeps each one listpack-encoded, ~30 bytes a bucket entry instead of a key of
+   * its own (~120 bytes) per bucket.
+   */
+  bucketShards?: number;
 }
 
 export class LockLostError extends Error {
@@ -53,6 +59,23 @@ export async function connectRedisIndex(url: string, options: RedisIndexOptions 
 
 /** Bucket members are short base-36 seq numbers rather than article ids: they repeat in every band. */
 const seqKey = (seq: number) => seq.toString(36);
+
+/**
+ * LSH bucket entries: `<band key>|<time>|<seq>` with score 0 in a shard sorted set, so one
+ * ZRANGEBYLEX returns a bucket's articles within a time range. Time is epoch ms shifted to be
+ * positive from 1900 on, base 36, fixed width: lexicographic order = time order.
+ */
+const timeOrigin = Date.UTC(1900, 0, 1);
+const timeCode = (time: number) =>
+  Math.min(Math.max(time - timeOrigin, 0), 36 ** 9 - 1).toString(36).padStart(9, '0');
+const bucketEntry = (key: string, a: { time: number; seq: number }) => `${key}|${timeCode(a.time)}|${seqKey(a.seq)}`;
+
+/** 32-bit FNV-1a of a string's UTF-16 code units: spreads band keys over bucket shards. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
 
 /** Adds `by` to each field of a hash, deleting fields that reach zero (as MemoryIndex's counts do). */
 const bumpScript = `
@@ -143,6 +166,7 @@ export class RedisIndex implements Index {
           retentionMs: o.retentionMs ?? Infinity,
           lockTtlMs: o.lockTtlMs ?? 5_000,
           lockWaitMs: o.lockWaitMs ?? 60_000,
+          bucketShards: o.bucketShards ?? 16_384,
         },
         ownsConnection,
         queue: Promise.resolve(),
@@ -224,7 +248,16 @@ export class RedisIndex implements Index {
   }
 
   async lshCandidates(bandKeys: readonly string[], from: number, to: number): Promise<string[]> {
-    const seqs = await this.rangeUnion(bandKeys.map((key) => `${this.k}b:${key}`), from, to);
+    if (bandKeys.length === 0) return [];
+    const pipeline = this.shared.redis.pipeline();
+    for (const key of bandKeys) {
+      pipeline.zrangebylex(this.bucket(key), `[${key}|${timeCode(Math.ceil(from))}`, `[${key}|${timeCode(Math.floor(to))}|~`);
+    }
+    const found = new Set<string>();
+    for (const members of results<string[]>(await pipeline.exec())) {
+      for (const m of members) found.add(m.slice(m.lastIndexOf('|') + 1));
+    }
+    const seqs = [...found];
     if (seqs.length === 0) return [];
     const ids = await this.shared.redis.hmget(`${this.k}ids`, ...seqs);
     return ids.filter((id): id is string => id !== null);
@@ -232,6 +265,11 @@ export class RedisIndex implements Index {
 
   async termCandidates(terms: readonly string[], from: number, to: number): Promise<string[]> {
     return this.rangeUnion(terms.map((term) => `${this.k}t:${term}`), from, to);
+  }
+
+  /** The bucket shard holding band key `key` (see `bucketEntry`). */
+  private bucket(key: string): string {
+    return `${this.k}B:${(fnv1a(key) % this.shared.options.bucketShards).toString(36)}`;
   }
 
   /** Members of the sorted sets `keys` scored within [from, to], each once, in key order. */
@@ -270,6 +308,7 @@ export class RedisIndex implements Index {
     if (token === null) throw new LockLostError('apply called outside atomically');
     const k = this.k;
     const { article, previous } = m;
+    if (article.bandKeys.some((key) => key.includes('|'))) throw new Error('LSH band keys must not contain "|"');
 
     // Reads first (we hold the lock; the WATCH below fences us if we lose it meanwhile).
     const touched = [...new Set([...m.clusters.map((c) => c.id), ...m.absorbed.flatMap((a) => [a.clusterId, a.into]), ...m.removedClusters])];
@@ -288,7 +327,7 @@ export class RedisIndex implements Index {
     };
 
     if (previous) {
-      for (const key of previous.bandKeys) w.zrem(`${k}b:${key}`, seqKey(previous.seq));
+      for (const key of previous.bandKeys) w.zrem(this.bucket(key), bucketEntry(key, previous));
       if (previous.seq !== article.seq) w.zrem(`${k}tl`, seqKey(previous.seq)).hdel(`${k}ids`, seqKey(previous.seq));
       bump(`${k}df`, -1, previous.dfTerms);
       bump(`${k}s:${previous.source}`, -1, previous.sentenceKeys);
@@ -298,11 +337,11 @@ export class RedisIndex implements Index {
     }
     w.hset(`${k}a`, article.id, packArticle(article));
     w.hset(`${k}ids`, seqKey(article.seq), article.id).zadd(`${k}tl`, article.time, seqKey(article.seq));
-    for (const key of article.bandKeys) w.zadd(`${k}b:${key}`, article.time, seqKey(article.seq));
+    for (const key of article.bandKeys) w.zadd(this.bucket(key), 0, bucketEntry(key, article));
     bump(`${k}df`, 1, article.dfTerms);
     bump(`${k}s:${article.source}`, 1, article.sentenceKeys);
     for (const e of expired) {
-      for (const key of e.bandKeys) w.zrem(`${k}b:${key}`, seqKey(e.seq));
+      for (const key of e.bandKeys) w.zrem(this.bucket(key), bucketEntry(key, e));
       w.zrem(`${k}tl`, seqKey(e.seq));
     }
 
@@ -368,14 +407,14 @@ export class RedisIndex implements Index {
   }
 
   /** Up to 200 filed articles older than `cutoff`, oldest first (they leave their buckets). */
-  private async expiredArticles(cutoff: number): Promise<{ seq: number; bandKeys: string[] }[]> {
+  private async expiredArticles(cutoff: number): Promise<{ seq: number; time: number; bandKeys: string[] }[]> {
     if (cutoff === -Infinity) return [];
     const { redis } = this.shared;
     const seqs = await redis.zrangebyscore(`${this.k}tl`, '-inf', `(${cutoff}`, 'LIMIT', 0, 200);
     if (seqs.length === 0) return [];
     const ids = (await redis.hmget(`${this.k}ids`, ...seqs)).filter((id): id is string => id !== null);
-    const filed = new Map((await this.getArticles(ids)).map((a) => [seqKey(a.seq), a.bandKeys]));
-    return seqs.map((s) => ({ seq: parseInt(s, 36), bandKeys: filed.get(s) ?? [] }));
+    const filed = new Map((await this.getArticles(ids)).map((a) => [seqKey(a.seq), a]));
+    return seqs.map((s) => ({ seq: parseInt(s, 36), time: filed.get(s)?.time ?? 0, bandKeys: filed.get(s)?.bandKeys ?? [] }));
   }
 
   /** Records of the members moved by `absorbed`, with their new cluster ids (merges may chain). */
