@@ -23,7 +23,7 @@ export interface ServiceClient {
 /** Connects the service's client side (queue, events, health, index) to Redis. */
 export async function connectService(config: ServiceConfig): Promise<ServiceClient> {
   const keys = serviceKeys(config.prefix);
-  const index = await connectRedisIndex(config.redisUrl, { prefix: config.prefix });
+  const index = await connectRedisIndex(config.redisUrl, { prefix: config.prefix, bucketShards: config.bucketShards });
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
   const queue = new Queue<ArticleJobData, Assignment>(keys.queueName, {
     connection: bullConnection(config.redisUrl),

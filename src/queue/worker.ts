@@ -35,6 +35,7 @@ export async function startWorker(config: ServiceConfig, logger: Logger = pino({
     prefix: config.prefix,
     publish: { streamMaxLen: config.streamMaxLen },
     retentionMs: config.retentionMs,
+    bucketShards: config.bucketShards,
   });
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
   const turnstile = new Turnstile(redis, keys);

@@ -14,6 +14,7 @@
  * | SAMESTORY_WINDOW_HOURS      | 168                      | engine time window: further apart never cluster    |
  * | SAMESTORY_RETENTION_HOURS   | 2 x window               | how long articles stay LSH candidates (records stay)|
  * | SAMESTORY_STREAM_MAXLEN     | 1000000                  | approximate length cap of the assignments stream   |
+ * | SAMESTORY_BUCKET_SHARDS     | 16384                    | LSH bucket shards, fixed when the index is created |
  * | SAMESTORY_ORDER_WAIT_MS     | 5000                     | longest a job waits for its predecessors to commit |
  * | SAMESTORY_JOB_ATTEMPTS      | 5                        | BullMQ attempts per job (exponential backoff)      |
  * | SAMESTORY_LOCK_MS           | 30000                    | job lock; a crashed worker's jobs rerun within ~2x |
@@ -29,6 +30,7 @@ export interface ServiceConfig {
   windowMs: number;
   retentionMs: number;
   streamMaxLen: number;
+  bucketShards: number;
   orderWaitMs: number;
   jobAttempts: number;
   /** BullMQ lock duration and stalled-job check interval (how soon a crashed worker's jobs rerun). */
@@ -70,6 +72,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     windowMs: windowHours * hour,
     retentionMs: number(env, 'SAMESTORY_RETENTION_HOURS', 2 * windowHours, { min: windowHours }) * hour,
     streamMaxLen: number(env, 'SAMESTORY_STREAM_MAXLEN', 1_000_000, { min: 1, integer: true }),
+    bucketShards: number(env, 'SAMESTORY_BUCKET_SHARDS', 16_384, { min: 1, max: 2 ** 24, integer: true }),
     orderWaitMs: number(env, 'SAMESTORY_ORDER_WAIT_MS', 5000, { min: 0, max: 600_000, integer: true }),
     jobAttempts: number(env, 'SAMESTORY_JOB_ATTEMPTS', 5, { min: 1, max: 100, integer: true }),
     lockMs: number(env, 'SAMESTORY_LOCK_MS', 30_000, { min: 1000, max: 600_000, integer: true }),

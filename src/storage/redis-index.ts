@@ -34,7 +34,8 @@ export interface RedisIndexOptions {
   /**
    * LSH buckets are spread over this many sorted sets (default 16384). Best near (articles x bands)
    * / 128: Redis then keeps each one listpack-encoded, ~30 bytes a bucket entry instead of a key of
-   * its own (~120 bytes) per bucket.
+   * its own (~120 bytes) per bucket. `connectRedisIndex` records it with the index on first use and
+   * later connections use the recorded value.
    */
   bucketShards?: number;
 }
@@ -54,8 +55,15 @@ export async function connectRedisIndex(url: string, options: RedisIndexOptions 
       cause: error,
     });
   }
-  return new RedisIndex(redis, options, true);
+  // The shard count is fixed by the first process that creates the index: every reader and writer
+  // must agree on where a bucket lives.
+  const shardsKey = `${serviceKeys(options.prefix ?? 'samestory').index}shards`;
+  await redis.set(shardsKey, String(options.bucketShards ?? defaultBucketShards), 'NX');
+  const bucketShards = Number(await redis.get(shardsKey));
+  return new RedisIndex(redis, { ...options, bucketShards }, true);
 }
+
+const defaultBucketShards = 16_384;
 
 /** Bucket members are short base-36 seq numbers rather than article ids: they repeat in every band. */
 const seqKey = (seq: number) => seq.toString(36);
@@ -166,7 +174,7 @@ export class RedisIndex implements Index {
           retentionMs: o.retentionMs ?? Infinity,
           lockTtlMs: o.lockTtlMs ?? 5_000,
           lockWaitMs: o.lockWaitMs ?? 60_000,
-          bucketShards: o.bucketShards ?? 16_384,
+          bucketShards: o.bucketShards ?? defaultBucketShards,
         },
         ownsConnection,
         queue: Promise.resolve(),

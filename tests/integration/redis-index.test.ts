@@ -113,6 +113,21 @@ describe('RedisIndex across connections', () => {
     });
   });
 
+  it('keeps the bucket shard count the index was created with, whatever later connections ask for', async () => {
+    const prefix = testPrefix();
+    const first = await connectRedisIndex(redisUrl, { prefix, bucketShards: 4 });
+    const second = await connectRedisIndex(redisUrl, { prefix, bucketShards: 999 });
+    try {
+      await first.atomically(() =>
+        first.apply({ article: article('a1', 1, 'c1', 5, { bandKeys: ['0:k', '1:k'] }), clusters: [], absorbed: [], removedClusters: [] }),
+      );
+      expect(await second.lshCandidates(['1:k'], 0, 10)).toEqual(['a1']);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+      await deletePrefix(prefix);
+    }
+  });
+
   it('advances the commit turnstile over numbers committed ahead, and past given-up gaps', async () => {
     await withIndexes(1, {}, async ([r]) => {
       expect(await r!.markCommitted(2, false)).toBe(0);

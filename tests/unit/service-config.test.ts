@@ -14,6 +14,7 @@ describe('service configuration from the environment', () => {
       windowMs: 168 * 3600_000,
       retentionMs: 2 * 168 * 3600_000,
       streamMaxLen: 1_000_000,
+      bucketShards: 16_384,
       orderWaitMs: 5000,
       jobAttempts: 5,
       logLevel: 'info',
@@ -43,6 +44,7 @@ describe('service configuration from the environment', () => {
     ['WORKER_CONCURRENCY', '0'],
     ['WORKER_CONCURRENCY', '2.5'],
     ['PORT', '70000'],
+    ['SAMESTORY_BUCKET_SHARDS', '0'],
     ['SAMESTORY_WINDOW_HOURS', 'week'],
     ['SAMESTORY_RETENTION_HOURS', '1'], // shorter than the window
     ['SAMESTORY_PREFIX', 'has{brace}'],
