@@ -247,7 +247,11 @@ export function nameTerms(sentence: string): { names: string[]; pairs: string[] 
   const tokens = sentence.split(' ');
   for (let i = 0; i < tokens.length; i++) {
     const raw = tokens[i] ?? '';
-    const capitalised = i > 0 && /^["'(]?[A-Z][A-Za-z'\-.]*[a-z0-9A-Z]/.test(raw);
+    const first = raw.charCodeAt(0);
+    // Cheap first-character screen before the regex: most tokens are lower-case words.
+    const capitalised =
+      i > 0 && ((first >= 65 && first <= 90) || first === 34 || first === 39 || first === 40) &&
+      /^["'(]?[A-Z][A-Za-z'\-.]*[a-z0-9A-Z]/.test(raw);
     const term = capitalised ? nameTerm(raw) : undefined;
     if (term === undefined) {
       prev = null;
