@@ -234,8 +234,10 @@ export class RedisIndex implements Index {
     try {
       return await fn();
     } finally {
+      // A job's commit already released the lock in its transaction (see apply).
+      const held = this.shared.token === token;
       this.shared.token = null;
-      await redis.eval(releaseScript, 1, lockKey, token);
+      if (held) await redis.eval(releaseScript, 1, lockKey, token);
     }
   }
 
@@ -393,7 +395,7 @@ export class RedisIndex implements Index {
       const keys = this.shared.keys;
       w.eval(commitScript, 2, keys.turnstile, keys.committedAhead, String(this.ticket), '1', keys.turnstileChannel);
       // A job's decision ends here: freeing the lock in the same transaction lets the successor the
-      // turnstile just woke take it at once (the release in `atomically` then finds nothing to free).
+      // turnstile just woke take it at once (`atomically` then has nothing left to release).
       w.eval(releaseScript, 1, `${k}lock`, token);
     }
 
@@ -403,7 +405,10 @@ export class RedisIndex implements Index {
     if (errors.length > 0) throw new Error(`index write failed: ${String(errors[0]?.[0])}`);
     const ids = replies.slice(firstEvent - 1, firstEvent - 1 + events.length).map(([, id]) => String(id));
     this.published = events.map((event, i) => ({ ...event, streamId: ids[i] ?? '' }) as ServiceEvent);
-    this.committed = this.ticket !== undefined;
+    if (this.ticket !== undefined) {
+      this.committed = true;
+      this.shared.token = null;
+    }
   }
 
   /** Time before which articles leave the LSH buckets: retention behind the newest indexed time. */
