@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Assignment } from '../../src/engine/types.js';
 import { clusteringMetrics } from '../../src/eval/metrics.js';
 import { connectService, type ServiceClient } from '../../src/queue/service.js';
+import type { ServiceEvent } from '../../src/service/ports.js';
 import { deletePrefix, testPrefix } from './redis-helpers.js';
 import {
   allEvents,
@@ -50,6 +51,9 @@ describe('worker processes', () => {
 
   it('two workers: job results, stream and index agree with each other and with the embedded engine; resubmission changes nothing', async () => {
     await withService(2, 2, async (client) => {
+      const live: ServiceEvent[] = [];
+      const unsubscribe = client.events.subscribe((event) => live.push(event));
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the subscription is in place
       const results = await client.submitter.submitMany(articles, { wait: true, timeoutMs: 60_000 });
       const byJob = results.map((r) => r.assignment as Assignment);
       expect(results.every((r) => r.status === 'done')).toBe(true);
@@ -70,6 +74,16 @@ describe('worker processes', () => {
         expect(stored).toMatchObject({ duplicateOf: a.duplicateOf, decidedBy: a.decidedBy, at: a.at });
       }
       const merges = events.filter((e) => e.type === 'merge').length;
+      // Live (pub/sub) events are the stream's, with the same ids (workers publish independently
+      // after their commits, so arrival order may differ slightly).
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const byStreamId = (a: ServiceEvent, b: ServiceEvent) => {
+        const [am = 0, as = 0] = a.streamId.split('-').map(Number);
+        const [bm = 0, bs = 0] = b.streamId.split('-').map(Number);
+        return am - bm || as - bs;
+      };
+      expect([...live].sort(byStreamId)).toEqual(events);
+      unsubscribe();
       const clustersBefore = await client.index.listClusters({ sort: 'size', limit: 1000, offset: 0 });
 
       // Duplicate submission: the jobs exist, nothing is queued again.
