@@ -96,6 +96,19 @@ describe('reliability: access', () => {
     for (const url of ['/', '/openapi.json']) expect((await app.inject({ method: 'GET', url })).statusCode).toBe(200);
   });
 
+  it('the event stream is open too (headers checked, stream then dropped)', async () => {
+    const events = operations.filter((o) => o.method === 'get' && o.path.includes('events'));
+    expect(events.length).toBeGreaterThan(0);
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    for (const { path } of events) {
+      const controller = new AbortController();
+      const res = await fetch(address + concrete(path), { signal: controller.signal });
+      expect(res.status, `GET ${path}`).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+      controller.abort();
+    }
+  });
+
   it('compares keys in constant time (crypto.timingSafeEqual) and only in src/api/auth.ts', () => {
     const auth = readFileSync(join(projectRoot, 'src', 'api', 'auth.ts'), 'utf8');
     expect(auth).toMatch(/import\s*\{[^}]*\btimingSafeEqual\b[^}]*\}\s*from\s*'node:crypto'/);
