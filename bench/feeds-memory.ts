@@ -1,10 +1,14 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { Writable } from 'node:stream';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Engine } from '../src/engine/engine.js';
+import { MemoryIndex } from '../src/engine/memory-index.js';
+import { dedupFeed } from '../src/feeds/dedup.js';
 import { seededRandom, syntheticArticle } from './synthetic.js';
 
 /**
@@ -13,6 +17,10 @@ import { seededRandom, syntheticArticle } from './synthetic.js';
  * of a recent item by another outlet — and runs `samestory dedup` over each in a child process,
  * reporting wall time, items/s and peak RSS (from /usr/bin/time -v). Peak RSS should not grow with
  * N once the index is bounded (window and --max-entries pruning). Not a test: it takes minutes.
+ *
+ * `node --expose-gc --import tsx bench/feeds-memory.ts --heap N CAP`: runs the same dedup in-process
+ * with an index capped at CAP articles and prints the heap in use after a full GC every N/8 items:
+ * a steady figure means memory is bounded (RSS alone also moves with when V8 chooses to collect).
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -73,11 +81,42 @@ async function measure(path: string, items: number): Promise<Measure> {
   };
 }
 
-const counts = process.argv.slice(2).map(Number);
+/** Heap in use after a full GC, sampled while deduplicating `path` in-process. */
+async function heapProfile(path: string, items: number, cap: number): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('--heap needs node --expose-gc');
+  const index = new MemoryIndex();
+  const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const step = Math.max(1000, Math.floor(items / 8));
+  let n = 0;
+  await dedupFeed(createReadStream(path), sink, {
+    engine: new Engine(),
+    index,
+    mode: 'drop',
+    report: () => {},
+    afterItem() {
+      if (++n % 1000 === 0) index.prune(-Infinity, cap);
+      if (n % step === 0) {
+        gc();
+        process.stdout.write(`${n} items: heap used after GC ${(process.memoryUsage().heapUsed / 1e6).toFixed(1)} MB\n`);
+      }
+    },
+  });
+}
+
+const args = process.argv.slice(2);
+const heap = args[0] === '--heap';
+const counts = (heap ? args.slice(1, 2) : args).map(Number);
 const dir = await mkdtemp(join(tmpdir(), 'samestory-feeds-bench-'));
 try {
+  if (heap) {
+    const count = counts[0] ?? 40_000;
+    const path = join(dir, `feed-${count}.jsonl`);
+    await generate(path, count);
+    await heapProfile(path, count, Number(args[2] ?? 2000));
+  }
   const results: Measure[] = [];
-  for (const count of counts.length > 0 ? counts : [25_000, 100_000]) {
+  for (const count of heap ? [] : counts.length > 0 ? counts : [25_000, 100_000]) {
     const path = join(dir, `feed-${count}.jsonl`);
     await generate(path, count);
     const m = await measure(path, count);
@@ -87,7 +126,7 @@ try {
         `peak RSS ${m.peakRssMB.toFixed(0)} MB, ${m.outputLines} items kept, exit ${m.exitCode}\n`,
     );
   }
-  process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), node: process.version, results })}\n`);
+  if (!heap) process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), node: process.version, results })}\n`);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
