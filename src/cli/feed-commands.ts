@@ -30,7 +30,7 @@ export function registerFeedCommands(program: Command): void {
     .addOption(new Option('--mode <mode>', 'drop later reports, or annotate every item').choices(['drop', 'annotate']).default('drop'))
     .addOption(new Option('--state <file>', 'remember stories across runs in this file').conflicts('redis'))
     .option('--redis <url>', 'decide against the service index in Redis instead of an in-process one')
-    .option('--prefix <prefix>', 'Redis key prefix (with --redis; default $SAMESTORY_PREFIX or samestory)', process.env.SAMESTORY_PREFIX ?? 'samestory')
+    .option('--prefix <prefix>', 'Redis key prefix (with --redis; $SAMESTORY_PREFIX when set)', process.env.SAMESTORY_PREFIX ?? 'samestory')
     .option('--config <json|file>', 'engine settings as inline JSON or a JSON file (see src/engine/config.ts)')
     .option('--max-entries <n>', 'in-process index: forget the oldest articles beyond this many', '20000')
     .option('--max-age-days <days>', 'in-process index: forget articles older than this (default: twice the engine window)')
