@@ -144,11 +144,12 @@ interface Shared {
  * - `atomically`: an in-process queue, then a Redis lock (SET NX PX with a random token; released by
  *   compare-and-delete). `apply` runs as one MULTI/EXEC under WATCH of the lock key after checking
  *   the token, so a holder whose lock expired or was taken over cannot write (fencing).
- * - Records are packed binary in two hashes (articles, clusters). LSH buckets and term postings are
- *   sorted sets scored by time; bucket members are base-36 seqs. Articles older than `retentionMs`
- *   behind the newest indexed time leave the buckets (their records stay readable).
+ * - Records are packed binary in two hashes (articles, clusters). LSH buckets are entries
+ *   `band|time|seq` in sharded sorted sets read by time range with ZRANGEBYLEX (compact listpacks);
+ *   term postings are sorted sets scored by time. Articles older than `retentionMs` behind the
+ *   newest indexed time leave the buckets and postings (their records stay readable).
  * - With `publish`, each decision's merges and assignment are XADDed to the assignments stream in
- *   the same MULTI, and `committing(seq)` views advance the ordered-commit turnstile there too.
+ *   the same MULTI, and `forJob(seq)` views advance the ordered-commit turnstile there too.
  */
 export class RedisIndex implements Index {
   private readonly shared: Shared;
@@ -499,17 +500,6 @@ export class RedisIndex implements Index {
     return this.getArticles(await this.shared.redis.zrange(`${this.k}m:${clusterId}`, '0', '-1'));
   }
 
-  /** Deletes every key of this index and its stream (tests, `samestory` resets). */
-  async destroy(): Promise<void> {
-    const { redis } = this.shared;
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${escapeGlob(this.k)}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  }
-
   async close(): Promise<void> {
     await this.shared.queue;
     this.shared.tx.disconnect();
@@ -533,8 +523,4 @@ function results<T>(replies: [Error | null, unknown][] | null): T[] {
     if (error) throw error;
     return value as T;
   });
-}
-
-function escapeGlob(s: string): string {
-  return s.replace(/[*?[\]\\]/g, '\\$&');
 }
