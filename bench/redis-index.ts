@@ -13,8 +13,8 @@ import { newsStream } from './stream.js';
  * BENCH_INDEX_ARTICLES (default 100,000) articles of the synthetic news stream (bench/stream.ts,
  * fixed seed, one every BENCH_INTERVAL_MS = 6 s of publication time, so 100,000 span 7 days: the
  * candidate window fills up exactly) go one at a time through `engine.assign` into a RedisIndex
- * with the worker's settings (128 permutations, 7-day window, 14-day retention; no stream
- * publishing, no queue). At each checkpoint (10k, 25k, 50k, 100k, ... 1M) it records INFO
+ * with the worker's settings (128 permutations, 7-day window, 14-day retention, default bucket
+ * shards; no stream publishing, no queue). At each checkpoint (10k, 25k, 50k, 100k, ... 1M) it records INFO
  * used_memory above the start and the decision times of the last 2,000 articles. At the end,
  * MEMORY USAGE of every key it wrote, by kind, shows where the bytes go. Own database index and key
  * prefix; its keys are deleted afterwards.
@@ -39,7 +39,11 @@ export async function run(): Promise<SectionResult> {
   const engine = new Engine({ windowMs: service.windowMs });
   const prefix = benchPrefix('index');
   const admin = new Redis(benchRedisUrl);
-  const index = await connectRedisIndex(benchRedisUrl, { prefix, retentionMs: service.retentionMs });
+  const index = await connectRedisIndex(benchRedisUrl, {
+    prefix,
+    retentionMs: service.retentionMs,
+    bucketShards: service.bucketShards,
+  });
   const times = new Float64Array(total);
   const checkpoints: Checkpoint[] = [];
   let breakdown: Record<string, { keys: number; bytes: number }>;
