@@ -17,6 +17,7 @@ describe('service configuration from the environment', () => {
       bucketShards: 16_384,
       orderWaitMs: 5000,
       jobAttempts: 5,
+      lockMs: 30_000,
       logLevel: 'info',
     });
   });
