@@ -25,7 +25,12 @@ interface OpenItem {
   depth: number;
   slots: Record<string, string>;
   problems: string[];
+  /** Past maxItemChars: no longer buffered, and skipped when it ends. */
+  oversized?: boolean;
 }
+
+/** Largest item kept in memory (characters of XML); a bigger one is skipped, not buffered. */
+export const maxItemChars = 8 * 1024 * 1024;
 
 /** An element whose text is being collected. */
 interface Capture {
@@ -85,6 +90,7 @@ export class XmlFeedReader {
     this.buf += chunk;
     this.parser.write(chunk);
     if (this.fatal) throw this.fatal;
+    if (this.item && this.buf.length > maxItemChars) this.dropOversized(this.item);
     if (this.format && !this.item) {
       // Hand out passed markup, but keep a possibly unfinished tag (from its last '<').
       const keep = this.buf.lastIndexOf('<');
@@ -123,7 +129,7 @@ export class XmlFeedReader {
     const pos = this.parser.position;
     if (depth === 1) return this.openRoot(tag, pos);
     if (this.item) {
-      if (depth === this.item.depth + 1 && !this.capture) this.startCapture(tag, depth, pos);
+      if (depth === this.item.depth + 1 && !this.capture && !this.item.oversized) this.startCapture(tag, depth, pos);
       return;
     }
     const itemDepth = this.format === 'rss' ? 3 : 2;
@@ -172,6 +178,15 @@ export class XmlFeedReader {
       }
       this.events.push({ kind: 'item', position: item.position, raw, fields: fieldsOf(item.slots, this.format ?? 'rss'), problems: item.problems });
     }
+  }
+
+  private dropOversized(item: OpenItem): void {
+    if (!item.oversized) item.problems.push(`larger than ${maxItemChars / 2 ** 20} MiB of XML`);
+    item.oversized = true;
+    this.capture = null;
+    // The item is still open, so all of the buffer is its markup: none of it is needed any more.
+    this.bufStart += this.buf.length;
+    this.buf = '';
   }
 
   private startCapture(tag: SaxesTagNS, depth: number, pos: number): void {

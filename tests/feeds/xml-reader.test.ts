@@ -3,7 +3,7 @@ import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { FeedError, sniff } from '../../src/feeds/detect.js';
 import { itemToArticle, jsonItemFields } from '../../src/feeds/item.js';
-import { XmlFeedReader, type XmlEvent } from '../../src/feeds/xml-reader.js';
+import { maxItemChars, XmlFeedReader, type XmlEvent } from '../../src/feeds/xml-reader.js';
 import { atomFeed, items, rssFeed } from './fixtures.js';
 
 function read(doc: string, chunkSize = doc.length): XmlEvent[] {
@@ -92,6 +92,23 @@ describe('XmlFeedReader', () => {
     const out = rejoin(events);
     expect(XMLValidator.validate(out)).toBe(true);
     expect(out.endsWith('</channel></rss>')).toBe(true);
+  });
+
+  it('skips an item too large to hold without buffering it, and reads on', () => {
+    const huge = 'word '.repeat(Math.ceil(maxItemChars / 5) + 100_000);
+    const doc = `<rss version="2.0"><channel><item><guid>huge</guid><description>${huge}</description></item><item><guid>next</guid><description>ok</description></item></channel></rss>`;
+    const reader = new XmlFeedReader();
+    const events: XmlEvent[] = [];
+    let largestBuffer = 0;
+    for (let i = 0; i < doc.length; i += 65_536) {
+      events.push(...reader.write(doc.slice(i, i + 65_536)));
+      largestBuffer = Math.max(largestBuffer, (reader as unknown as { buf: string }).buf.length);
+    }
+    events.push(...reader.end());
+    const [big, next] = itemsOf(events);
+    expect(big).toMatchObject({ fields: { id: 'huge' }, problems: ['larger than 8 MiB of XML'] });
+    expect(next).toMatchObject({ fields: { id: 'next', html: 'ok' }, problems: [] });
+    expect(largestBuffer).toBeLessThanOrEqual(maxItemChars + 65_536);
   });
 
   it('refuses a document that is not a feed', () => {
