@@ -125,6 +125,14 @@ export async function rssOf(pid: number): Promise<number> {
   return Number(kb ?? 0) * 1024;
 }
 
+/** CPU time (user + system, seconds) a process has used, from /proc (Linux). */
+export async function cpuSecondsOf(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s)
+}
+
 export interface RedisServer {
   url: string;
   port: number;

@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { QueueCounts } from '../../src/service/ports.js';
 import { deletePrefix, redisUrl, testPrefix } from '../integration/redis-helpers.js';
 import { inventedStories, withoutLabels } from './articles.js';
-import { rssOf, sleep, startApi, startWorker, type CliProcess } from './harness.js';
+import { cpuSecondsOf, rssOf, sleep, startApi, startWorker, type CliProcess } from './harness.js';
 
 /**
  * Load: the real `samestory api` and one `samestory worker` (loopback only). First the worker's
@@ -19,6 +20,42 @@ const counts = async (base: string) => ((await (await fetch(`${base}/v1/queue`))
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+/**
+ * GET `url` every 100 ms from a process of its own, so the load generator's event loop does not
+ * delay the measurement. `stop()` returns each probe's latency in ms (-1: not a 200).
+ */
+function healthProbe(url: string): { stop(): Promise<number[]> } {
+  const script = `
+    let on = true;
+    const out = [];
+    process.on('SIGTERM', () => (on = false));
+    (async () => {
+      while (on) {
+        const t = performance.now();
+        try {
+          const res = await fetch(process.argv[1]);
+          await res.arrayBuffer();
+          out.push(res.status === 200 ? performance.now() - t : -1);
+        } catch {
+          out.push(-1);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      process.stdout.write(JSON.stringify(out));
+    })();`;
+  const child = spawn(process.execPath, ['-e', script, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  return {
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      return JSON.parse(stdout) as number[];
+    },
+  };
 }
 
 describe('reliability: load at 2x the sustainable rate', () => {
@@ -55,16 +92,8 @@ describe('reliability: load at 2x the sustainable rate', () => {
     const rss = { api: [] as number[], worker: [] as number[] };
     let maxWaiting = 0;
     const loadStart = Date.now();
-    let loaded = true;
-    const probes = (async () => {
-      while (loaded) {
-        const t = performance.now();
-        const res = await fetch(`${api.base}/health`);
-        health.push(performance.now() - t);
-        expect(res.status).toBe(200);
-        await sleep(100);
-      }
-    })();
+    const probes = healthProbe(`${api.base}/health`);
+    const cpuBefore = { api: await cpuSecondsOf(api.child.pid!), worker: await cpuSecondsOf(worker.child.pid!) };
     const sampler = setInterval(() => {
       void rssOf(api.child.pid!).then((v) => rss.api.push(v), () => undefined);
       void rssOf(worker.child.pid!).then((v) => rss.worker.push(v), () => undefined);
@@ -82,8 +111,11 @@ describe('reliability: load at 2x the sustainable rate', () => {
     }
     await Promise.all(inflight);
     const offeredFor = (Date.now() - loadStart) / 1000;
-    loaded = false;
-    await probes;
+    const cpu = {
+      api: ((await cpuSecondsOf(api.child.pid!)) - cpuBefore.api) / offeredFor,
+      worker: ((await cpuSecondsOf(worker.child.pid!)) - cpuBefore.worker) / offeredFor,
+    };
+    health.push(...(await probes.stop()));
 
     // Drain: everything accepted gets assigned.
     const drainStart = Date.now();
@@ -109,13 +141,15 @@ describe('reliability: load at 2x the sustainable rate', () => {
       `[reliability] load: sustainable ${sustainable.toFixed(1)}/s, offered ${rate.toFixed(1)}/s for ${offeredFor.toFixed(1)} s ` +
         `(${offered.length} POSTs, ${accepted.length} accepted, ${rejected} rejected), max waiting ${maxWaiting}, drained ${drainedIn.toFixed(1)} s after; ` +
         `/health p50 ${percentile(health, 50).toFixed(1)} ms p99 ${percentile(health, 99).toFixed(1)} ms (${health.length} probes); ` +
-        `RSS api ${mb(baseline.api)}→${mb(peak.api)} MB, worker ${mb(baseline.worker)}→${mb(peak.worker)} MB\n`,
+        `RSS api ${mb(baseline.api)}→${mb(peak.api)} MB, worker ${mb(baseline.worker)}→${mb(peak.worker)} MB; ` +
+        `CPU while loaded: api ${Math.round(cpu.api * 100)}%, worker ${Math.round(cpu.worker * 100)}% of a core\n`,
     );
 
     expect(rejected).toBe(0);
     expect(missing).toEqual([]);
     expect(final.failed).toBe(0);
     expect(maxWaiting, 'the queue backed up').toBeGreaterThan(rate); // more than a second of work queued
+    expect(health.filter((ms) => ms < 0), 'every /health probe answered 200').toEqual([]);
     expect(percentile(health, 99)).toBeLessThan(100);
     // Bounded: neither process grows by more than 150 MB over its warm size under sustained overload.
     expect(peak.api - baseline.api).toBeLessThan(150 * 2 ** 20);
