@@ -31,6 +31,8 @@ interface OpenItem {
 
 /** Largest item kept in memory (characters of XML); a bigger one is skipped, not buffered. */
 export const maxItemChars = 8 * 1024 * 1024;
+/** Far deeper than any feed nests (Atom xhtml content included). */
+const maxDepth = 256;
 
 /** An element whose text is being collected. */
 interface Capture {
@@ -126,6 +128,9 @@ export class XmlFeedReader {
   private open(tag: SaxesTagNS): void {
     this.stack.push(tag);
     const depth = this.stack.length;
+    // saxes resolves namespaces up the open-tag stack, so time grows with the square of the depth
+    // (20,000 levels: seconds). Thrown from the handler, this stops the parser at once.
+    if (depth > maxDepth) throw new FeedError(`elements nested deeper than ${maxDepth} levels: not a usable feed`);
     const pos = this.parser.position;
     if (depth === 1) return this.openRoot(tag, pos);
     if (this.item) {
