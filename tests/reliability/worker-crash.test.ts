@@ -1,7 +1,9 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Article } from '../../src/engine/types.js';
 import { clusteringMetrics } from '../../src/eval/metrics.js';
 import { connectService, type ServiceClient } from '../../src/queue/service.js';
+import { serviceKeys } from '../../src/storage/keys.js';
 import { deletePrefix, redisUrl, testPrefix } from '../integration/redis-helpers.js';
 import { allEvents, embeddedRun, partition, testConfig, waitForJobs } from '../integration/service-harness.js';
 import { inventedStories, withoutLabels } from './articles.js';
@@ -83,6 +85,10 @@ describe('reliability: worker crash', () => {
     const failures = await client.health.recentFailures(5);
     expect(failures, JSON.stringify(failures)).toEqual([]);
     expect(counts).toMatchObject({ active: 0, waiting: 0, delayed: 0, failed: 0, completed: articles.length });
+    // BullMQ's set of jobs suspected stalled is empty too.
+    const keys = serviceKeys(prefix);
+    const redis = new Redis(redisUrl);
+    expect(await redis.scard(`${keys.queuePrefix}:${keys.queueName}:stalled`).finally(() => redis.quit())).toBe(0);
 
     // Exactly one stored assignment and one stream entry per article id.
     const stored = await client.index.getArticles(ids);
