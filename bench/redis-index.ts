@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { formatTable } from '../src/cli/table.js';
 import { Engine } from '../src/engine/engine.js';
+import type { Index } from '../src/engine/index-store.js';
 import { loadServiceConfig } from '../src/service/config.js';
 import { connectRedisIndex } from '../src/storage/redis-index.js';
 import { benchPrefix, benchRedisUrl, deletePrefix, envCount, mean, quantile, usedMemory } from './redis-bench.js';
@@ -15,7 +16,9 @@ import { newsStream } from './stream.js';
  * candidate window fills up exactly) go one at a time through `engine.assign` into a RedisIndex
  * with the worker's settings (128 permutations, 7-day window, 14-day retention, default bucket
  * shards; no stream publishing, no queue). At each checkpoint (10k, 25k, 50k, 100k, ... 1M) it records INFO
- * used_memory above the start and the decision times of the last 2,000 articles. At the end,
+ * used_memory above the start and, over the last 2,000 articles, the decision times, the part of
+ * them spent in Index calls (Redis round trips and record decoding) and how many clusters the
+ * term postings offered as candidates (what grows with the index). At the end,
  * MEMORY USAGE of every key it wrote, by kind, shows where the bytes go. Own database index and key
  * prefix; its keys are deleted afterwards.
  */
@@ -28,6 +31,11 @@ interface Checkpoint {
   bytesPerArticle: number;
   /** Decision time (engine.assign against Redis) of the last `timed` articles, ms. */
   ms: { mean: number; p50: number; p99: number };
+  /** Mean ms per decision inside Index calls; the rest is engine CPU. */
+  indexMs: number;
+  /** Mean Index calls and term-posting candidates per decision. */
+  indexCalls: number;
+  termCandidates: number;
   timed: number;
 }
 
@@ -44,7 +52,11 @@ export async function run(): Promise<SectionResult> {
     retentionMs: service.retentionMs,
     bucketShards: service.bucketShards,
   });
+  const { probedIndex, probe } = probed(index);
   const times = new Float64Array(total);
+  const indexMs = new Float64Array(total);
+  const indexCalls = new Float64Array(total);
+  const termCandidates = new Float64Array(total);
   const checkpoints: Checkpoint[] = [];
   let breakdown: Record<string, { keys: number; bytes: number }>;
   try {
@@ -54,18 +66,26 @@ export async function run(): Promise<SectionResult> {
     const started = performance.now();
     for (let i = 0; i < total; i++) {
       const article = stream.next().value as Parameters<Engine['assign']>[0];
+      probe.ms = probe.calls = probe.termCandidates = 0;
       const t0 = performance.now();
-      await engine.assign(article, index);
+      await engine.assign(article, probedIndex);
       times[i] = performance.now() - t0;
+      indexMs[i] = probe.ms;
+      indexCalls[i] = probe.calls;
+      termCandidates[i] = probe.termCandidates;
       if (i + 1 === sizes[next]) {
         const n = i + 1;
         const delta = (await usedMemory(admin)) - before;
-        const last = times.subarray(Math.max(0, n - timedPerCheckpoint), n);
+        const from = Math.max(0, n - timedPerCheckpoint);
+        const last = times.subarray(from, n);
         checkpoints.push({
           articles: n,
           usedMemoryDelta: delta,
           bytesPerArticle: delta / n,
           ms: { mean: mean(last), p50: quantile(last, 0.5), p99: quantile(last, 0.99) },
+          indexMs: mean(indexMs.subarray(from, n)),
+          indexCalls: mean(indexCalls.subarray(from, n)),
+          termCandidates: mean(termCandidates.subarray(from, n)),
           timed: last.length,
         });
         process.stderr.write(`redis-index: ${n} articles, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
@@ -92,6 +112,32 @@ export async function run(): Promise<SectionResult> {
     memoryByKind: breakdown,
   };
   return { table: table(results), results };
+}
+
+/** Decision-level counters around an index: time inside its calls, calls, term candidates. */
+function probed(index: Index): { probedIndex: Index; probe: { ms: number; calls: number; termCandidates: number } } {
+  const probe = { ms: 0, calls: 0, termCandidates: 0 };
+  const timed = new Set<PropertyKey>([
+    'getArticle', 'getArticles', 'getClusters', 'lshCandidates', 'termCandidates', 'documentFrequencies',
+    'sentenceCounts', 'nextSeq', 'apply', 'clusterMembers',
+  ]);
+  const probedIndex = new Proxy(index, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => unknown;
+      if (!timed.has(prop)) return method.bind(target);
+      return async (...args: unknown[]) => {
+        const t0 = performance.now();
+        const result = await method.apply(target, args);
+        probe.ms += performance.now() - t0;
+        probe.calls++;
+        if (prop === 'termCandidates') probe.termCandidates += (result as string[]).length;
+        return result;
+      };
+    },
+  });
+  return { probedIndex, probe };
 }
 
 /** Sum of MEMORY USAGE (all nested values) over the index's keys, by kind of key. */
@@ -123,15 +169,19 @@ function table(r: {
   growth: { meanRatio: number };
   memoryByKind: Record<string, { keys: number; bytes: number }>;
 }): string {
-  const header = ['indexed', 'used_memory +MB', 'bytes/article', 'ms mean', 'ms p50', 'ms p99'];
+  const header = [
+    'indexed', 'used_memory +MB', 'bytes/article', 'ms mean', 'ms p50', 'ms p99', 'in Index ms', 'Index calls', 'term cands',
+  ];
   const rows = r.checkpoints.map((c) => [
     c.articles.toLocaleString('en'), (c.usedMemoryDelta / 2 ** 20).toFixed(1), c.bytesPerArticle.toFixed(0),
-    c.ms.mean.toFixed(3), c.ms.p50.toFixed(3), c.ms.p99.toFixed(3),
+    c.ms.mean.toFixed(3), c.ms.p50.toFixed(3), c.ms.p99.toFixed(3), c.indexMs.toFixed(3), c.indexCalls.toFixed(1),
+    c.termCandidates.toFixed(1),
   ]);
   const kinds = Object.entries(r.memoryByKind).sort((a, b) => b[1].bytes - a[1].bytes);
   const kindRows = kinds.map(([kind, v]) => [kind, v.keys.toLocaleString('en'), (v.bytes / r.articles).toFixed(0)]);
   return [
-    `decision time = engine.assign against RedisIndex, last ${timedPerCheckpoint} articles before each checkpoint`,
+    `ms = engine.assign against RedisIndex (mean of the last ${timedPerCheckpoint} articles before each checkpoint);`,
+    '"in Index" = of which inside Index calls (Redis round trips, record decoding); term cands = clusters from term postings',
     formatTable(header, rows, header.map(() => true)),
     `per-article time at ${r.articles.toLocaleString('en')} vs at the first checkpoint: ${r.growth.meanRatio.toFixed(2)}x (mean)`,
     '',
