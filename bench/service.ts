@@ -15,7 +15,8 @@ import { newsStream } from './stream.js';
 
 /**
  * End to end through BullMQ and Redis, with 1 and then 2 worker processes (workers/worker.ts,
- * spawned; default WORKER_CONCURRENCY, LOG_LEVEL=warn) on a fresh key prefix each:
+ * spawned; WORKER_CONCURRENCY from the environment, else the default; LOG_LEVEL=warn) on a fresh
+ * key prefix each:
  * 1. warm-up: 300 articles submitted and awaited (JIT, connections);
  * 2. throughput: BENCH_SERVICE_ARTICLES (default 4,000) articles submitted as fast as the submitter
  *    goes (batches of 100, as `samestory submit`); articles/s = count / (first submit -> last
@@ -44,7 +45,8 @@ export async function run(): Promise<SectionResult> {
   };
   const runs: Run[] = [];
   for (const workers of [1, 2]) runs.push(await measure(workers, options));
-  const concurrency = loadServiceConfig({}).concurrency;
+  // The workers inherit this process's environment (WORKER_CONCURRENCY included).
+  const concurrency = loadServiceConfig(process.env).concurrency;
   return { table: table(runs, concurrency), results: { ...options, warmupArticles, concurrencyPerWorker: concurrency, runs } };
 }
 
