@@ -54,7 +54,7 @@ export const defaultEngineConfig: EngineConfig = {
   windowMs: 7 * 24 * 3600 * 1000,
   boilerplateMinCount: 2,
   backgroundWeight: 50,
-  nameBoost: 3,
+  nameBoost: 3.5,
   centroidTerms: 150,
   postedTerms: 24,
 };
