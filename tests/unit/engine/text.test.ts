@@ -31,6 +31,22 @@ describe('normalisation', () => {
     expect(contentTerms(['the', 'running', 'councils', '3200', 'a', 'x'])).toEqual(['run', 'council', '3200']);
   });
 
+  it('turns a lone tab or no-break space into a space and leaves single spaces alone', () => {
+    expect(normalise('a\tb\u00A0c d  e \t f')).toBe('a b c d e f');
+  });
+
+  it('splits tokens on anything but letters, digits and \' - /, trimming those marks at token edges', () => {
+    expect(words("--well-known 'quoted' co-op/store/ it's Ana's x- ß42 ")).toEqual([
+      'well-known',
+      'quoted',
+      'co-op/store',
+      'it',
+      'ana',
+      'x',
+      '42',
+    ]);
+  });
+
   it('leads with the title unless the text already starts with it', () => {
     expect(prepareText({ title: 'Dam opens', text: 'Water flowed. Crowds cheered.' }).sentences).toEqual([
       'Dam opens',
