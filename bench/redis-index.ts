@@ -88,7 +88,12 @@ export async function run(): Promise<SectionResult> {
           termCandidates: mean(termCandidates.subarray(from, n)),
           timed: last.length,
         });
-        process.stderr.write(`redis-index: ${n} articles, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+        const c = checkpoints[checkpoints.length - 1] as Checkpoint;
+        process.stderr.write(
+          `redis-index: ${n} articles after ${((performance.now() - started) / 1000).toFixed(0)} s: ` +
+            `${c.bytesPerArticle.toFixed(0)} B/article, ${c.ms.mean.toFixed(2)} ms/decision (${c.indexMs.toFixed(2)} in Index), ` +
+            `${c.termCandidates.toFixed(0)} term candidates\n`,
+        );
         next++;
       }
     }
