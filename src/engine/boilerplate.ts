@@ -21,6 +21,9 @@ const SENTENCES: readonly RegExp[] = [
   /\bbecome a (?:member|subscriber|supporter|patron|friend)\b/i,
   /\b(?:readers? like you|reader-funded|reader-supported|free to read for everyone|paywall)\b/i,
   /\bevery (?:contribution|donation)\b/i,
+  /\b(?:funded|supported|paid for) by (?:its|our) readers\b/i,
+  /\b(?:please )?support us\b/i,
+  /\bplease (?:donate|give|contribute)\b/i,
   // Calls to action.
   /^(?:read|see|watch|listen|click|tap) (?:more|also|here|now|next|the full)\b/i,
   /^(?:related|more|also read|recommended|trending|most read|editor'?s picks?|more on this story|top stories)\b\W*/i,

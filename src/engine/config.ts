@@ -28,7 +28,7 @@ export interface EngineConfig {
   mergeThreshold: number;
   /** Articles further apart in time than this never share a cluster; also the candidate window. */
   windowMs: number;
-  /** A sentence seen in this many earlier articles of the same source is boilerplate. */
+  /** A sentence seen verbatim in this many earlier articles of the same source is boilerplate. */
   boilerplateMinCount: number;
   /** Weight of the shipped background df model, in pseudo-documents. */
   backgroundWeight: number;
@@ -52,7 +52,7 @@ export const defaultEngineConfig: EngineConfig = {
   fullLengthTerms: 200,
   mergeThreshold: 0.6,
   windowMs: 7 * 24 * 3600 * 1000,
-  boilerplateMinCount: 2,
+  boilerplateMinCount: 1,
   backgroundWeight: 50,
   nameBoost: 3.5,
   centroidTerms: 150,

@@ -58,12 +58,25 @@ describe('Engine: publisher boilerplate', () => {
   it("learns an outlet's own tagline and drops it from later articles", async () => {
     const tagline = 'The Fenwick Gazette has covered the valley towns since 1921 for Harrow Media Group.';
     const tagged = gazetteArticles.map((a) => ({ ...a, text: `${a.text}\n${tagline}` }));
-    const { index } = await run(tagged);
+    const { index, outcomes } = await run(tagged);
+    expect(new Set(outcomes.map((o) => o.assignment.clusterId)).size).toBe(4);
     const terms = async (id: string) => (await index.getArticle(id))?.vector.terms ?? [];
-    // Seen in two earlier articles by the third: boilerplate from then on.
+    // Seen in an earlier article by the second: boilerplate from then on.
     expect(await terms('gazette-bridge')).toContain('harrow');
+    expect(await terms('gazette-budget')).not.toContain('harrow');
     expect(await terms('gazette-marathon')).not.toContain('harrow');
     expect(await terms('gazette-zoo')).not.toContain('harrow');
+  });
+
+  it('learns furniture of articles with no known source too (files without a Source line)', async () => {
+    const tagline = 'The Fenwick Gazette has covered the valley towns since 1921 for Harrow Media Group.';
+    const anonymous = gazetteArticles.map(({ source: _source, url: _url, ...rest }) => ({
+      ...rest,
+      text: `${rest.text}\n${tagline}`,
+    }));
+    const { index, outcomes } = await run(anonymous);
+    expect(new Set(outcomes.map((o) => o.assignment.clusterId)).size).toBe(4);
+    expect((await index.getArticle('gazette-zoo'))?.vector.terms).not.toContain('harrow');
   });
 });
 
