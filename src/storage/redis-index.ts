@@ -47,12 +47,19 @@ export class LockLostError extends Error {
 /** Connects to Redis at `url` and returns an index in the given namespace; `close()` disconnects. */
 export async function connectRedisIndex(url: string, options: RedisIndexOptions = {}): Promise<RedisIndex> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  // Without a listener ioredis prints every failed attempt as an "Unhandled error event" stack
+  // trace; the first failure is reported below, and later ones surface as failed commands.
+  let lastError: Error | undefined;
+  redis.on('error', (error: Error) => {
+    lastError = error;
+  });
   try {
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    throw new Error(`cannot connect to Redis at ${url}: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
+    const cause = lastError ?? error;
+    throw new Error(`cannot connect to Redis at ${url}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
     });
   }
   // The shard count is fixed by the first process that creates the index: every reader and writer
