@@ -57,9 +57,9 @@ export async function connectRedisIndex(url: string, options: RedisIndexOptions 
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    const cause = lastError ?? error;
-    throw new Error(`cannot connect to Redis at ${url}: ${cause instanceof Error ? cause.message : String(cause)}`, {
-      cause,
+    const reason = lastError ?? error;
+    throw new Error(`cannot connect to Redis at ${url}: ${reason instanceof Error ? reason.message : String(reason)}`, {
+      cause: error,
     });
   }
   // The shard count is fixed by the first process that creates the index: every reader and writer
