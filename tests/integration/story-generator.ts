@@ -1,4 +1,5 @@
 import type { Article } from '../../src/engine/types.js';
+import { seededRandom } from '../shared/seeded-random.js';
 
 /**
  * Invented news for the service tests: each story has its own people, place, organisation and
@@ -37,7 +38,7 @@ const outlets = ['Harbour Herald', 'Daily Lantern', 'Valley Courier', 'Evening C
 
 /** `stories` stories of `versions` articles each, in publication order (stories interleaved). */
 export function generateStories(stories: number, versions: number, seed = 7): GeneratedArticle[] {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;
   const out: GeneratedArticle[] = [];
   const start = Date.UTC(2026, 2, 1, 6);
@@ -81,13 +82,3 @@ function cap(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,4 +1,5 @@
 import type { Article } from '../../src/engine/types.js';
+import { seededRandom } from '../shared/seeded-random.js';
 
 /**
  * Short invented articles for the reliability suite, from templates written for it: every story
@@ -15,7 +16,7 @@ const events = ['flood', 'strike', 'fire', 'election', 'merger', 'rescue', 'tria
 const sources = ['harbour-herald.example', 'daily-lantern.example', 'valley-courier.example', 'metro-dispatch.example'];
 
 export function inventedStories(stories: number, versions: number, seed = 1): LabelledArticle[] {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;
   const name = (i: number, part: number) => {
     // Unique per story: the story number is spelt in syllables, so no two stories share a name.
@@ -66,13 +67,3 @@ export function withoutLabels(articles: readonly LabelledArticle[]): Article[] {
   return articles.map(({ label: _label, ...article }) => article);
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

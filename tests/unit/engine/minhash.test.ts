@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bandKeys, estimateJaccard, lshParams, MinHasher, sCurve, shingles } from '../../../src/engine/minhash.js';
+import { seededRandom } from '../../shared/seeded-random.js';
 
-/** A small seeded generator (mulberry32) so the random sets are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Two sets of 32-bit values with exact Jaccard `shared / (shared + 2 * own)`. */
 function pair(random: () => number, shared: number, own: number): [Uint32Array, Uint32Array, number] {
@@ -26,7 +16,7 @@ function pair(random: () => number, shared: number, own: number): [Uint32Array, 
 
 describe('MinHash', () => {
   it('estimates Jaccard within 3 standard errors of the exact value', () => {
-    const random = rng(42);
+    const random = seededRandom(42);
     const hasher = new MinHasher(128, 7);
     let outside = 0;
     const trials = 60;
@@ -96,7 +86,7 @@ describe('LSH', () => {
   });
 
   it('finds candidate pairs with the probability of the S-curve', () => {
-    const random = rng(7);
+    const random = seededRandom(7);
     const hasher = new MinHasher(128, 11);
     const params = { bands: 16, rows: 8 };
     for (const [shared, own] of [
