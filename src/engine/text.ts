@@ -155,8 +155,8 @@ export function splitSentences(text: string): string[] {
       const end = m.index + m[0].length;
       const before = line.slice(start, m.index);
       const lastWord = /([A-Za-z.]+)$/.exec(before)?.[1]?.toLowerCase() ?? '';
-      // "Mr. Smith", "U.S. officials", "J. Smith": not a boundary.
-      if (m[0].startsWith('.') && (ABBREVIATIONS.has(lastWord) || /^[a-z]$/.test(lastWord))) continue;
+      // "Mr. Smith", "U.S. officials", "I.R.S. Official", "J. Smith": not a boundary.
+      if (m[0].startsWith('.') && (ABBREVIATIONS.has(lastWord) || /^(?:[a-z]\.)*[a-z]$/.test(lastWord))) continue;
       pushTrimmed(sentences, line.slice(start, end));
       start = end;
     }

@@ -9,10 +9,11 @@ describe('normalisation', () => {
   });
 
   it('splits sentences at . ! ? and newlines but not after abbreviations or initials', () => {
-    const text = 'Mr. Okafor met Dr. Lund in the U.S. capital. They talked! Did J. Smith come?\nA new line';
+    const text = 'Mr. Okafor met Dr. Lund in the U.S. capital. They talked! An I.R.S. Official came. Did J. Smith come?\nA new line';
     expect(splitSentences(text)).toEqual([
       'Mr. Okafor met Dr. Lund in the U.S. capital.',
       'They talked!',
+      'An I.R.S. Official came.',
       'Did J. Smith come?',
       'A new line',
     ]);
