@@ -8,7 +8,8 @@ import { evaluate, type Evaluation } from '../eval/evaluate.js';
 import { parseEngineConfigOption } from './engine-config.js';
 import { exitQuietlyWhenStdoutCloses } from './output.js';
 import { startProgress } from './progress.js';
-import { listArticleFiles, readArticleFiles } from './read-articles.js';
+import { forEachArticle, reportSkipped } from './each-article.js';
+import { listArticleFiles } from './read-articles.js';
 import { formatTable } from './table.js';
 
 /** Commands that run the engine in-process: `samestory cluster` and `samestory eval`. */
@@ -78,28 +79,20 @@ interface ClusterOptions {
 async function clusterCommand(paths: string[], options: ClusterOptions) {
   exitQuietlyWhenStdoutCloses();
   const config = options.config === undefined ? {} : parseEngineConfigOption(options.config);
-  const { files, totalBytes } = await listArticleFiles(paths);
+  const input = await listArticleFiles(paths);
   const engine = new Engine(config);
   const index = options.redis === undefined ? new MemoryIndex() : await connectRedis(options.redis, options.prefix);
   const rows: ClusterRow[] = [];
-  let skipped = 0;
+  let skipped: number;
   let final: FinalRow[];
-  const progress = startProgress('clustering', totalBytes);
   try {
-    for await (const record of readArticleFiles(files)) {
-      progress.advance(record.bytes);
-      if (record.kind === 'error') {
-        skipped++;
-        process.stderr.write(`samestory: skipped ${record.where}: ${record.message}\n`);
-        continue;
-      }
-      const { assignment } = await engine.assign(record.article, index);
+    skipped = await forEachArticle(input, 'clustering', async (article) => {
+      const { assignment } = await engine.assign(article, index);
       const { duplicateOf, similarity, decidedBy } = assignment;
-      rows.push({ article: record.article, duplicateOf, similarity, decidedBy });
-    }
+      rows.push({ article, duplicateOf, similarity, decidedBy });
+    });
     final = await finalRows(index, rows);
   } finally {
-    progress.stop();
     await index.close();
   }
 
@@ -113,10 +106,7 @@ async function clusterCommand(paths: string[], options: ClusterOptions) {
   } else {
     process.stdout.write(clusterTable(final));
   }
-  if (skipped > 0) {
-    process.stderr.write(`samestory: ${skipped} input(s) skipped\n`);
-    process.exitCode = 2;
-  }
+  reportSkipped(skipped);
 }
 
 /** The service's Redis index, loaded only when asked for (the embedded path never loads ioredis). */

@@ -5,8 +5,8 @@ import { runWorker } from '../queue/worker.js';
 import { loadServiceConfig } from '../service/config.js';
 import type { SubmitResult } from '../service/ports.js';
 import { exitQuietlyWhenStdoutCloses } from './output.js';
-import { startProgress } from './progress.js';
-import { listArticleFiles, readArticleFiles } from './read-articles.js';
+import { forEachArticle, reportSkipped } from './each-article.js';
+import { listArticleFiles } from './read-articles.js';
 
 /** Commands that talk to the service over Redis: `samestory worker` and `samestory submit`. */
 export function registerServiceCommands(program: Command): void {
@@ -62,10 +62,9 @@ const batchSize = 100;
 async function submitCommand(paths: string[], options: { wait: boolean; timeoutMs: number }): Promise<void> {
   exitQuietlyWhenStdoutCloses();
   const config = loadServiceConfig();
-  const { files, totalBytes } = await listArticleFiles(paths);
+  const input = await listArticleFiles(paths);
   const service = await connectService(config);
-  const progress = startProgress('submitting', totalBytes);
-  let skipped = 0;
+  let skipped: number;
   let batch: Article[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
@@ -74,23 +73,13 @@ async function submitCommand(paths: string[], options: { wait: boolean; timeoutM
     process.stdout.write(results.map((r) => JSON.stringify(r)).join('\n') + '\n');
   };
   try {
-    for await (const record of readArticleFiles(files)) {
-      progress.advance(record.bytes);
-      if (record.kind === 'error') {
-        skipped++;
-        process.stderr.write(`samestory: skipped ${record.where}: ${record.message}\n`);
-        continue;
-      }
-      batch.push(record.article);
+    skipped = await forEachArticle(input, 'submitting', async (article) => {
+      batch.push(article);
       if (batch.length >= batchSize) await flush();
-    }
+    });
     await flush();
   } finally {
-    progress.stop();
     await service.close();
   }
-  if (skipped > 0) {
-    process.stderr.write(`samestory: ${skipped} input(s) skipped\n`);
-    process.exitCode = 2;
-  }
+  reportSkipped(skipped);
 }

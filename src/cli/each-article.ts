@@ -1,0 +1,37 @@
+import type { Article } from '../engine/types.js';
+import { startProgress } from './progress.js';
+import { readArticleFiles, type ArticleFiles } from './read-articles.js';
+
+/**
+ * Hands every valid article of `input` to `onArticle`, in order, under a progress bar. A bad file
+ * or line is named on stderr and skipped; returns how many were skipped.
+ */
+export async function forEachArticle(
+  input: ArticleFiles,
+  label: string,
+  onArticle: (article: Article) => Promise<void>,
+): Promise<number> {
+  let skipped = 0;
+  const progress = startProgress(label, input.totalBytes);
+  try {
+    for await (const record of readArticleFiles(input.files)) {
+      progress.advance(record.bytes);
+      if (record.kind === 'error') {
+        skipped++;
+        process.stderr.write(`samestory: skipped ${record.where}: ${record.message}\n`);
+        continue;
+      }
+      await onArticle(record.article);
+    }
+  } finally {
+    progress.stop();
+  }
+  return skipped;
+}
+
+/** Ends with exit code 2 and a count when some inputs were skipped (the rest went through). */
+export function reportSkipped(skipped: number): void {
+  if (skipped === 0) return;
+  process.stderr.write(`samestory: ${skipped} input(s) skipped\n`);
+  process.exitCode = 2;
+}
