@@ -46,19 +46,25 @@ async function getJson(path) {
   return body;
 }
 
-/** Inline SVG sparkline of cumulative members over time. */
-function sparkline(times, label) {
-  const w = 120;
-  const h = 28;
+/** An empty inline SVG chart of w x h with an accessible title. */
+function chart(w, h, className, label) {
   const svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
   svg.setAttribute('width', String(w));
   svg.setAttribute('height', String(h));
   svg.setAttribute('role', 'img');
-  svg.setAttribute('class', 'spark');
+  svg.setAttribute('class', className);
   const title = document.createElementNS(SVG, 'title');
   title.textContent = label;
   svg.append(title);
+  return svg;
+}
+
+/** Inline SVG sparkline of cumulative members over time. */
+function sparkline(times, label) {
+  const w = 120;
+  const h = 28;
+  const svg = chart(w, h, 'spark', label);
   const sorted = [...times].sort((a, b) => a - b);
   if (sorted.length === 0) return svg;
   if (sorted.length === 1) {
@@ -91,15 +97,7 @@ function sparkline(times, label) {
 function bars(values, label) {
   const w = 240;
   const h = 36;
-  const svg = document.createElementNS(SVG, 'svg');
-  svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
-  svg.setAttribute('width', String(w));
-  svg.setAttribute('height', String(h));
-  svg.setAttribute('role', 'img');
-  svg.setAttribute('class', 'bars');
-  const title = document.createElementNS(SVG, 'title');
-  title.textContent = label;
-  svg.append(title);
+  const svg = chart(w, h, 'bars', label);
   const max = Math.max(1, ...values);
   const bw = w / Math.max(values.length, 1);
   values.forEach((v, i) => {
