@@ -12,15 +12,7 @@ export function benchPrefix(name: string): string {
   return `bench-${name}-${randomBytes(4).toString('hex')}`;
 }
 
-/** Deletes every key under `prefix:` (index, stream, queue), and nothing else. */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
-}
+export { deletePrefix } from '../tests/shared/redis-keys.js';
 
 /** INFO memory `used_memory`: bytes the server has allocated (for every database). */
 export async function usedMemory(redis: Redis): Promise<number> {

@@ -11,17 +11,8 @@ const words = lexicon.map((e) => e.word.toLowerCase());
 const cumulative = new Float64Array(lexicon.length);
 lexicon.reduce((total, e, i) => (cumulative[i] = total + e.count), 0);
 
-/** mulberry32: a small, fast, seedable PRNG (no Math.random: benchmarks must be repeatable). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// No Math.random: benchmarks must be repeatable.
+export { seededRandom } from '../tests/shared/seeded-random.js';
 
 function drawWord(random: () => number): string {
   const target = random() * (cumulative[cumulative.length - 1] as number);

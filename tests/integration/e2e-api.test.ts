@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { Assignment } from '../../src/engine/types.js';
 import { deletePrefix, redisUrl, testPrefix } from './redis-helpers.js';
 import { decision, embeddedRun, projectRoot, startWorkerProcess, stopWorker, testConfig, type WorkerProcess } from './service-harness.js';
 import { generateStories } from './story-generator.js';
+import { freePort } from '../reliability/harness.js';
 
 /** End to end: `samestory api` and two `samestory worker` processes, articles submitted over HTTP. */
 describe('end to end through the HTTP API', () => {
@@ -70,14 +70,3 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, context
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
