@@ -72,6 +72,12 @@ async function dedupCommand(input: string, options: DedupCommandOptions): Promis
   let sincePrune = 0;
   const prune = () => memory?.prune(newest - maxAgeMs, maxEntries);
   const stream = input === '-' ? process.stdin : createReadStream(input);
+  // SIGINT / SIGTERM (Ctrl-C, `timeout`, a container stop) end the run at the next item: the
+  // output is closed and the state saved for exactly what was written, then the usual 128+n exit.
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => interrupt.abort(signal);
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  for (const signal of signals) process.once(signal, onSignal);
   try {
     const summary = await dedupFeed(stream, process.stdout, {
       engine,
@@ -79,6 +85,7 @@ async function dedupCommand(input: string, options: DedupCommandOptions): Promis
       mode: options.mode,
       format: options.format,
       report: (message) => process.stderr.write(`samestory: ${message}\n`),
+      signal: interrupt.signal,
       afterItem(article) {
         newest = Math.max(newest, article.publishedAt === undefined ? Date.now() : Date.parse(article.publishedAt));
         if (++sincePrune >= 1000) {
@@ -87,7 +94,11 @@ async function dedupCommand(input: string, options: DedupCommandOptions): Promis
         }
       },
     });
-    if (summary.skipped > 0) {
+    if (summary.interrupted) {
+      const signal = interrupt.signal.reason as NodeJS.Signals;
+      process.stderr.write(`samestory: ${signal}: stopped after ${summary.items} item(s), ${summary.emitted} written\n`);
+      process.exitCode = 128 + (signal === 'SIGINT' ? 2 : 15);
+    } else if (summary.skipped > 0) {
       process.stderr.write(`samestory: ${summary.skipped} item(s) skipped, ${summary.emitted} of ${summary.items} written\n`);
       process.exitCode = 2;
     }
@@ -100,8 +111,12 @@ async function dedupCommand(input: string, options: DedupCommandOptions): Promis
     if (memory && options.state !== undefined) {
       prune();
       await saveState(options.state, memory, engine.config);
+      if (interrupt.signal.aborted) process.stderr.write(`samestory: state saved to ${options.state}\n`);
     }
     await index.close();
+    for (const signal of signals) process.off(signal, onSignal);
+    // A read still pending on an idle pipe would keep the process alive after an interrupt.
+    if (interrupt.signal.aborted) stream.destroy();
   }
 }
 

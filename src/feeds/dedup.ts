@@ -50,6 +50,11 @@ export interface DedupOptions {
   /** Called after each decided item, e.g. to prune the index. */
   afterItem?: (article: Article) => Promise<void> | void;
   now?: () => number;
+  /**
+   * Stops the run at the next item boundary: the item in hand is finished (decided and written),
+   * nothing more is read, and the output is closed as a whole document.
+   */
+  signal?: AbortSignal;
 }
 
 export interface DedupSummary {
@@ -59,6 +64,8 @@ export interface DedupSummary {
   emitted: number;
   /** Items (or parts of the feed) that could not be used. */
   skipped: number;
+  /** The run was stopped through `signal` before the input ended. */
+  interrupted: boolean;
 }
 
 /**
@@ -71,17 +78,26 @@ export async function dedupFeed(input: AsyncIterable<Buffer | string>, output: W
   const now = options.now ?? Date.now;
   const runStart = new Date(now()).toISOString();
   const chunks = input[Symbol.asyncIterator]();
-  const head = await readHead(chunks, 4096);
+  // A pending read (an idle pipe) must not hold an interrupted run open: the abort ends it.
+  const stopped = new Promise<IteratorResult<Buffer | string>>((resolve) => {
+    if (options.signal?.aborted) resolve({ done: true, value: undefined });
+    options.signal?.addEventListener('abort', () => resolve({ done: true, value: undefined }), { once: true });
+  });
+  const nextChunk = () => Promise.race([chunks.next(), stopped]);
+  const head = await readHead(nextChunk);
+  if (head.length === 0) throw new FeedError(options.signal?.aborted ? 'interrupted before any input arrived' : 'the input is empty');
   const sniffed = sniff(head);
   const decoder = iconv.getDecoder(sniffed.encoding);
   async function* text(): AsyncGenerator<string> {
     yield decoder.write(head);
-    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield decoder.write(toBuffer(next.value));
+    for (let next = await nextChunk(); !next.done; next = await nextChunk()) yield decoder.write(toBuffer(next.value));
+    if (options.signal?.aborted) return;
     const tail = decoder.end();
     if (tail) yield tail;
   }
 
-  const summary: DedupSummary = { inputFormat: 'jsonl', outputFormat: 'jsonl', items: 0, emitted: 0, skipped: 0 };
+  const summary: DedupSummary = { inputFormat: 'jsonl', outputFormat: 'jsonl', items: 0, emitted: 0, skipped: 0, interrupted: false };
+  const interrupted = () => (summary.interrupted ||= options.signal?.aborted === true);
   // Chosen once the input format is known (for XML: at the root element).
   const out: { writer?: FeedWriter } = {};
   let encode: (text: string) => Buffer = (t) => Buffer.from(t, 'utf8');
@@ -121,6 +137,9 @@ export async function dedupFeed(input: AsyncIterable<Buffer | string>, output: W
     held = text.slice(body.length);
   };
   const handleItem = async (where: string, fields: ItemFields, problems: readonly string[], item: Omit<OutputItem, 'article'>, feedLink?: string) => {
+    // Items already read from the last chunk are left alone once interrupted: neither decided nor
+    // written, so the saved state and the output agree.
+    if (interrupted()) return;
     summary.items++;
     const name = describeItem(where, fields);
     const conversion = problems.length > 0 ? { error: problems[0] as string } : itemToArticle(fields, feedLink);
@@ -148,6 +167,7 @@ export async function dedupFeed(input: AsyncIterable<Buffer | string>, output: W
     const lines = createInterface({ input: Readable.from(text()), crlfDelay: Infinity });
     let lineNo = 0;
     for await (const line of lines) {
+      if (interrupted()) break;
       lineNo++;
       if (line.trim() === '') continue;
       let value: unknown;
@@ -171,30 +191,40 @@ export async function dedupFeed(input: AsyncIterable<Buffer | string>, output: W
         else if (event.kind === 'text') {
           await passThrough(event.text);
         } else if (event.kind === 'warning') {
+          // An interrupted feed is cut short on purpose: its unfinished markup is no news.
+          if (interrupted()) continue;
           if (event.skipped) summary.skipped++;
           options.report(event.message);
         } else await handleItem(`item ${event.position}`, event.fields, event.problems, { raw: event.raw }, reader.feedLink);
       }
     };
     for await (const chunk of text()) await handle(reader.write(chunk));
-    await handle(reader.end());
+    // end() closes the kept document after the last written item (nothing was opened without a root).
+    if (!(interrupted() && out.writer === undefined)) await handle(reader.end());
   }
+  interrupted();
   await put(held + (out.writer?.finish() ?? ''));
   return summary;
 }
 
-/** Reads chunks until `size` bytes (or the end) are in hand, to tell the format and encoding. */
-async function readHead(chunks: AsyncIterator<Buffer | string>, size: number): Promise<Buffer> {
+/**
+ * Reads chunks until the format and encoding can be told (see sniff): the first non-blank byte is
+ * in hand, and for XML its first tag (the declaration) is complete, or 1 KB, or the end. No more:
+ * a slow producer's first items are decided as soon as they arrive. Empty at an empty input.
+ */
+async function readHead(nextChunk: () => Promise<IteratorResult<Buffer | string>>): Promise<Buffer> {
   const parts: Buffer[] = [];
   let length = 0;
-  while (length < size) {
-    const next = await chunks.next();
+  while (length < 1024) {
+    const next = await nextChunk();
     if (next.done) break;
     const buffer = toBuffer(next.value);
     parts.push(buffer);
     length += buffer.length;
+    // NUL bytes dropped, so UTF-16 text reads as ASCII for this test.
+    const start = Buffer.concat(parts).toString('latin1').replace(/\0/g, '').replace(/^(\xef\xbb\xbf|\xff\xfe|\xfe\xff)/, '').trimStart();
+    if (start.startsWith('{') || (start.startsWith('<') && start.includes('>'))) break;
   }
-  if (length === 0) throw new FeedError('the input is empty');
   return Buffer.concat(parts);
 }
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/run-cli.js';
+import { spawn } from 'node:child_process';
+import { cliCommand, projectRoot, runCli } from '../cli/run-cli.js';
 import { deletePrefix, redisUrl, testPrefix } from '../integration/redis-helpers.js';
 import { items, rssFeed } from './fixtures.js';
 
@@ -89,5 +90,37 @@ describe('samestory dedup', () => {
     const notFeed = await runCli(['dedup'], { input: '<html><body>hello</body></html>' });
     expect(notFeed.code).toBe(1);
     expect(notFeed.stderr).toMatch(/unsupported XML root element <html>/);
+  });
+
+  it('on SIGTERM mid-feed, closes the output and saves the state for exactly what was written (exit 143)', async () => {
+    const state = join(dir, 'interrupted.json');
+    const feed = rssFeed(items);
+    const [command, argv] = cliCommand(['dedup', '--state', state]);
+    const child = spawn(command, argv, { cwd: projectRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // The producer sends three items and then goes quiet, the pipe left open, as a slow upstream would.
+    let third = 0;
+    for (let i = 0; i < 3; i++) third = feed.indexOf('</item>', third) + '</item>'.length;
+    child.stdin.write(feed.slice(0, third));
+    await new Promise<void>((resolve) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+        if (stdout.includes('library-1')) resolve();
+      });
+    });
+    child.kill('SIGTERM');
+    expect(await closed).toBe(143);
+    expect(stderr).toMatch(/SIGTERM: stopped after 3 item\(s\), 3 written/);
+    expect(stderr).toContain(`state saved to ${state}`);
+    expect(XMLValidator.validate(stdout)).toBe(true);
+    expect(guids(stdout)).toEqual(['avelin-post-1', 'tidal-a', 'library-1']);
+
+    // The whole feed next time: the three written items are remembered, so only the new story is emitted.
+    const next = await runCli(['dedup', '--state', state], { input: feed });
+    expect(next.code).toBe(0);
+    expect(guids(next.stdout)).toEqual(['football-1']);
   });
 });
