@@ -22,7 +22,11 @@ export interface Index {
 
   /** Ids of articles sharing at least one LSH band key whose time lies in [from, to]. */
   lshCandidates(bandKeys: readonly string[], from: number, to: number): Promise<string[]>;
-  /** Ids of clusters posted under at least one of `terms` whose last time lies in [from, to]. */
+  /**
+   * Ids of clusters posted under at least one of `terms` whose last time lies in [from, to]; when
+   * more than `termCandidateLimit` qualify, only those posted under at least two of them (see
+   * `boundedUnion`).
+   */
   termCandidates(terms: readonly string[], from: number, to: number): Promise<string[]>;
 
   /** Document frequencies observed in the stream so far (excludes the background model). */
@@ -131,4 +135,21 @@ export function assignmentOf(article: StoredArticle, clusterSize: number): Assig
     clusterSize,
     at: article.at,
   };
+}
+
+/**
+ * Term-posting candidates beyond which a decision keeps only clusters found under two or more of
+ * its terms. With a window full of open stories, common terms post hundreds of clusters that the
+ * engine would load and then mostly reject (it needs 2+ shared centroid terms): past this many the
+ * one-term hits are dropped, so the clusters loaded per decision stop growing with the index. Above
+ * every dev-set decision (googlenews dev peaks at 39), so small windows decide exactly as before.
+ */
+export const termCandidateLimit = 64;
+
+/** Union of posting lists in first-seen order; past `termCandidateLimit` ids, only those in 2+ lists. */
+export function boundedUnion(lists: Iterable<Iterable<string>>): string[] {
+  const hits = new Map<string, number>();
+  for (const list of lists) for (const id of list) hits.set(id, (hits.get(id) ?? 0) + 1);
+  if (hits.size <= termCandidateLimit) return [...hits.keys()];
+  return [...hits].flatMap(([id, n]) => (n >= 2 ? [id] : []));
 }

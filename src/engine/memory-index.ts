@@ -1,4 +1,4 @@
-import type { ClusterQuery, Index, IndexMutation, StoredArticle, StoredCluster } from './index-store.js';
+import { boundedUnion, type ClusterQuery, type Index, type IndexMutation, type StoredArticle, type StoredCluster } from './index-store.js';
 
 /** A time-stamped posting list: id -> time. */
 type Postings = Map<string, number>;
@@ -44,7 +44,7 @@ export class MemoryIndex implements Index {
   }
 
   async termCandidates(terms: readonly string[], from: number, to: number): Promise<string[]> {
-    return collect(this.termPostings, terms, from, to);
+    return boundedUnion(terms.map((term) => inWindow(this.termPostings.get(term), from, to)));
   }
 
   async documentFrequencies(terms: readonly string[]): Promise<{ docCount: number; df: number[] }> {
@@ -210,13 +210,11 @@ function unpost(lists: Map<string, Postings>, key: string, id: string): void {
 }
 
 function collect(lists: Map<string, Postings>, keys: readonly string[], from: number, to: number): string[] {
-  const found = new Set<string>();
-  for (const key of keys) {
-    const postings = lists.get(key);
-    if (!postings) continue;
-    for (const [id, time] of postings) if (time >= from && time <= to) found.add(id);
-  }
-  return [...found];
+  return [...new Set(keys.flatMap((key) => inWindow(lists.get(key), from, to)))];
+}
+
+function inWindow(postings: Postings | undefined, from: number, to: number): string[] {
+  return postings ? [...postings].flatMap(([id, time]) => (time >= from && time <= to ? [id] : [])) : [];
 }
 
 function post(lists: Map<string, Postings>, key: string, id: string, time: number): void {

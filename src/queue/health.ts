@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { JobFailure, QueueCounts, QueueHealth } from '../service/ports.js';
 import type { ServiceKeys } from '../storage/keys.js';
 import type { ArticleJobData } from './jobs.js';
@@ -44,8 +44,8 @@ export class RedisQueueHealth implements QueueHealth {
   }
 }
 
-/** Counts one completed job in the current minute (kept two hours). */
-export async function countCompleted(redis: Redis, keys: ServiceKeys): Promise<void> {
+/** Queues the count of one completed job in the current minute (kept two hours) on `commands`. */
+export function countCompleted(commands: ChainableCommander, keys: ServiceKeys): void {
   const key = `${keys.throughput}${Math.floor(Date.now() / minuteMs)}`;
-  await redis.multi().incr(key).expire(key, 2 * 3600).exec();
+  commands.incr(key).expire(key, 2 * 3600);
 }

@@ -54,8 +54,11 @@ export async function startWorker(config: ServiceConfig, logger: Logger = pino({
     const view = index.forJob(seq);
     const outcome = await engine.assign(article, view, Date.now());
     if (seq !== undefined && !view.committed) await index.markCommitted(seq, true);
-    for (const event of view.published) await redis.publish(keys.channel, JSON.stringify(event));
-    await countCompleted(redis, keys);
+    // Live events and the throughput count in one round trip.
+    const after = redis.pipeline();
+    for (const event of view.published) after.publish(keys.channel, JSON.stringify(event));
+    countCompleted(after, keys);
+    await after.exec();
     const a = outcome.assignment;
     logger.info(
       { jobId: job.id, seq, articleId: a.articleId, clusterId: a.clusterId, decidedBy: a.decidedBy, changed: outcome.changed },

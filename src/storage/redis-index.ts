@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis, type ChainableCommander } from 'ioredis';
 import {
   assignmentOf,
+  boundedUnion,
   type ClusterQuery,
   type Index,
   type IndexMutation,
@@ -142,6 +143,29 @@ interface Shared {
   ownsConnection: boolean;
   queue: Promise<unknown>;
   token: string | null;
+  /** The lock holder's `tx` connection WATCHes the lock since acquiring it (cleared by an EXEC). */
+  watching: boolean;
+  /**
+   * Records read while holding the lock, until the holder's own apply: nobody else can change them
+   * meanwhile, so a decision reads each record once (the engine's reads, then apply's).
+   */
+  held: Held | null;
+}
+
+interface Times {
+  newest: number | null;
+  oldest: number | null;
+}
+
+interface Held {
+  articles: Map<string, Buffer | null>;
+  clusters: Map<string, Buffer | null>;
+  /** Newest indexed time and oldest filed time when the lock was taken (retention), until an EXEC. */
+  times?: Times;
+  /** Last decision number handed out (only lock holders take them, so it is known locally). */
+  seq: number;
+  /** Settles when every INCR sent by `nextSeq` confirmed the number handed out. */
+  seqConfirmed: Promise<void>;
 }
 
 /**
@@ -187,6 +211,8 @@ export class RedisIndex implements Index {
         ownsConnection,
         queue: Promise.resolve(),
         token: null,
+        watching: false,
+        held: null,
       };
       this.ticket = undefined;
     } else {
@@ -228,24 +254,41 @@ export class RedisIndex implements Index {
   }
 
   private async underLock<T>(fn: () => Promise<T>): Promise<T> {
-    const { redis, options } = this.shared;
+    const { redis, tx, options } = this.shared;
     const lockKey = `${this.k}lock`;
     const token = randomBytes(12).toString('base64url');
     const deadline = Date.now() + options.lockWaitMs;
     let pause = 1;
-    while ((await redis.set(lockKey, token, 'PX', options.lockTtlMs, 'NX')) !== 'OK') {
+    // Take the lock and WATCH it on the transaction connection in one round trip: apply's EXEC then
+    // fails if the lock expires or changes hands at any time during the decision (fencing). A failed
+    // attempt's WATCH is dropped by the next attempt's UNWATCH (our own SET would trip it).
+    // With retention, the same round trip reads the newest indexed time and the oldest filed one, so
+    // a decision with nothing to expire needs no retention read (see `expiry`).
+    const retains = options.retentionMs !== Infinity;
+    let held: Held;
+    for (;;) {
+      const pipeline = tx.pipeline().unwatch().set(lockKey, token, 'PX', options.lockTtlMs, 'NX').watch(lockKey).get(lockKey);
+      pipeline.get(`${this.k}seq`);
+      if (retains) this.queueTimes(pipeline);
+      const [, , , holder, seq, newest, oldest] = results<unknown>(await pipeline.exec());
+      if (holder === token) {
+        const times = retains ? { times: timesOf(newest, oldest) } : {};
+        held = { articles: new Map(), clusters: new Map(), seq: Number(seq ?? 0), seqConfirmed: Promise.resolve(), ...times };
+        break;
+      }
       if (Date.now() > deadline) throw new LockLostError(`index lock not acquired within ${options.lockWaitMs} ms`);
       await sleep(pause + Math.random() * pause);
       pause = Math.min(pause * 2, 5);
     }
-    this.shared.token = token;
+    Object.assign(this.shared, { token, watching: true, held });
     try {
       return await fn();
     } finally {
+      held.seqConfirmed.catch(() => undefined); // unchecked when no apply followed: nothing was written
       // A job's commit already released the lock in its transaction (see apply).
-      const held = this.shared.token === token;
-      this.shared.token = null;
-      if (held) await redis.eval(releaseScript, 1, lockKey, token);
+      const holding = this.shared.token === token;
+      Object.assign(this.shared, { token: null, watching: false, held: null });
+      if (holding) await redis.eval(releaseScript, 1, lockKey, token);
     }
   }
 
@@ -254,15 +297,22 @@ export class RedisIndex implements Index {
   }
 
   async getArticles(ids: readonly string[]): Promise<StoredArticle[]> {
-    if (ids.length === 0) return [];
-    const raw = await this.shared.redis.hmgetBuffer(`${this.k}a`, ...ids);
-    return raw.flatMap((b) => (b ? [unpackArticle(b)] : []));
+    return (await this.records('a', ids)).flatMap((b) => (b ? [unpackArticle(b)] : []));
   }
 
   async getClusters(ids: readonly string[]): Promise<StoredCluster[]> {
-    if (ids.length === 0) return [];
-    const raw = await this.shared.redis.hmgetBuffer(`${this.k}c`, ...ids);
-    return raw.flatMap((b) => (b ? [unpackCluster(b)] : []));
+    return (await this.records('c', ids)).flatMap((b) => (b ? [unpackCluster(b)] : []));
+  }
+
+  /** Packed records of hash `a` or `c` in the order of `ids` (null: none), via the holder's cache. */
+  private async records(hash: 'a' | 'c', ids: readonly string[]): Promise<(Buffer | null)[]> {
+    const cache = this.shared.held?.[hash === 'a' ? 'articles' : 'clusters'];
+    const missing = cache ? [...new Set(ids.filter((id) => !cache.has(id)))] : ids;
+    if (missing.length === 0) return ids.map((id) => cache?.get(id) ?? null);
+    const raw = await this.shared.redis.hmgetBuffer(`${this.k}${hash}`, ...missing);
+    if (!cache) return raw;
+    missing.forEach((id, i) => cache.set(id, raw[i] ?? null));
+    return ids.map((id) => cache.get(id) ?? null);
   }
 
   async lshCandidates(bandKeys: readonly string[], from: number, to: number): Promise<string[]> {
@@ -282,22 +332,15 @@ export class RedisIndex implements Index {
   }
 
   async termCandidates(terms: readonly string[], from: number, to: number): Promise<string[]> {
-    return this.rangeUnion(terms.map((term) => `${this.k}t:${term}`), from, to);
+    if (terms.length === 0) return [];
+    const pipeline = this.shared.redis.pipeline();
+    for (const term of terms) pipeline.zrangebyscore(`${this.k}t:${term}`, from, to);
+    return boundedUnion(results<string[]>(await pipeline.exec()));
   }
 
   /** The bucket shard holding band key `key` (see `bucketEntry`). */
   private bucket(key: string): string {
     return `${this.k}B:${(fnv1a(key) % this.shared.options.bucketShards).toString(36)}`;
-  }
-
-  /** Members of the sorted sets `keys` scored within [from, to], each once, in key order. */
-  private async rangeUnion(keys: string[], from: number, to: number): Promise<string[]> {
-    if (keys.length === 0) return [];
-    const pipeline = this.shared.redis.pipeline();
-    for (const key of keys) pipeline.zrangebyscore(key, from, to);
-    const found = new Set<string>();
-    for (const members of results<string[]>(await pipeline.exec())) for (const m of members) found.add(m);
-    return [...found];
   }
 
   async documentFrequencies(terms: readonly string[]): Promise<{ docCount: number; df: number[] }> {
@@ -317,7 +360,16 @@ export class RedisIndex implements Index {
   }
 
   async nextSeq(): Promise<number> {
-    return this.shared.redis.incr(`${this.k}seq`);
+    const held = this.shared.held;
+    if (!held) return this.shared.redis.incr(`${this.k}seq`);
+    // The holder knows the counter (read with the lock), so the number needs no round trip; apply
+    // waits for the INCR's confirmation before writing anything numbered with it.
+    const seq = ++held.seq;
+    const confirmed = this.shared.redis.incr(`${this.k}seq`).then((n) => {
+      if (n !== seq) throw new LockLostError(`decision counter moved under the lock (${n}, expected ${seq})`);
+    });
+    held.seqConfirmed = Promise.all([held.seqConfirmed, confirmed]).then(() => undefined);
+    return seq;
   }
 
   async apply(m: IndexMutation): Promise<void> {
@@ -328,16 +380,21 @@ export class RedisIndex implements Index {
     const { article, previous } = m;
     if (article.bandKeys.some((key) => key.includes('|'))) throw new Error('LSH band keys must not contain "|"');
 
-    // Reads first (we hold the lock; the WATCH below fences us if we lose it meanwhile).
+    // Reads first (we hold the lock; the WATCH of the lock key fences us if we lose it meanwhile).
+    // Clusters the decision already read come from the holder's cache.
     const touched = [...new Set([...m.clusters.map((c) => c.id), ...m.absorbed.flatMap((a) => [a.clusterId, a.into]), ...m.removedClusters])];
-    const [clusters, moves, cutoff] = await Promise.all([this.getClusters(touched), this.readMoves(m), this.cutoff(article.time)]);
+    const [clusters, moves, { cutoff, expired }] = await Promise.all([
+      this.getClusters(touched), this.readMoves(m), this.expiry(article.time), this.shared.held?.seqConfirmed,
+    ]);
     const stored = new Map(clusters.map((c) => [c.id, c]));
-    const expired = await this.expiredArticles(cutoff);
 
-    const [[, holder] = []] = (await tx.pipeline().watch(`${k}lock`).get(`${k}lock`).exec())?.slice(1) ?? [];
-    if (holder !== token) {
-      await tx.unwatch();
-      throw new LockLostError('index lock lost before writing: decision discarded');
+    if (!this.shared.watching) {
+      // A second apply in one atomically call: the first one's EXEC ended the WATCH.
+      const [[, holder] = []] = (await tx.pipeline().watch(`${k}lock`).get(`${k}lock`).exec())?.slice(1) ?? [];
+      if (holder !== token) {
+        await tx.unwatch();
+        throw new LockLostError('index lock lost before writing: decision discarded');
+      }
     }
     const w = tx.multi();
     const bump = (hash: string, by: number, fields: readonly string[]) => {
@@ -408,6 +465,10 @@ export class RedisIndex implements Index {
     }
 
     const replies = await w.exec();
+    // EXEC ends the WATCH and our writes outdate the cached records and times.
+    const held = this.shared.held;
+    this.shared.watching = false;
+    if (held) this.shared.held = { articles: new Map(), clusters: new Map(), seq: held.seq, seqConfirmed: held.seqConfirmed };
     if (replies === null) throw new LockLostError('index lock lost while writing: decision discarded');
     const errors = replies.filter(([error]) => error);
     if (errors.length > 0) throw new Error(`index write failed: ${String(errors[0]?.[0])}`);
@@ -419,23 +480,27 @@ export class RedisIndex implements Index {
     }
   }
 
-  /** Time before which articles leave the LSH buckets: retention behind the newest indexed time. */
-  private async cutoff(time: number): Promise<number> {
-    const retention = this.shared.options.retentionMs;
-    if (retention === Infinity) return -Infinity;
-    const newest = Number((await this.shared.redis.get(`${this.k}hw`)) ?? -Infinity);
-    return Math.max(newest, time) - retention;
-  }
-
-  /** Up to 200 filed articles older than `cutoff`, oldest first (they leave their buckets). */
-  private async expiredArticles(cutoff: number): Promise<{ seq: number; time: number; bandKeys: string[] }[]> {
-    if (cutoff === -Infinity) return [];
-    const { redis } = this.shared;
+  /**
+   * Retention for a decision on an article of `time`: the cutoff (retention behind the newest
+   * indexed time) and up to 200 filed articles older than it, oldest first (they leave their
+   * buckets). Usually no round trip: the times read with the lock show whether anything expired.
+   */
+  private async expiry(time: number): Promise<{ cutoff: number; expired: { seq: number; time: number; bandKeys: string[] }[] }> {
+    const { redis, options } = this.shared;
+    if (options.retentionMs === Infinity) return { cutoff: -Infinity, expired: [] };
+    const times = this.shared.held?.times ?? timesOf(...(results<unknown>(await this.queueTimes(redis.pipeline()).exec()) as [unknown, unknown]));
+    const cutoff = Math.max(times.newest ?? time, time) - options.retentionMs;
+    if (times.oldest === null || times.oldest >= cutoff) return { cutoff, expired: [] };
     const seqs = await redis.zrangebyscore(`${this.k}tl`, '-inf', `(${cutoff}`, 'LIMIT', 0, 200);
-    if (seqs.length === 0) return [];
     const ids = (await redis.hmget(`${this.k}ids`, ...seqs)).filter((id): id is string => id !== null);
     const filed = new Map((await this.getArticles(ids)).map((a) => [seqKey(a.seq), a]));
-    return seqs.map((s) => ({ seq: parseInt(s, 36), time: filed.get(s)?.time ?? 0, bandKeys: filed.get(s)?.bandKeys ?? [] }));
+    const expired = seqs.map((s) => ({ seq: parseInt(s, 36), time: filed.get(s)?.time ?? 0, bandKeys: filed.get(s)?.bandKeys ?? [] }));
+    return { cutoff, expired };
+  }
+
+  /** Queues the reads of the newest indexed time and the oldest filed article's time (see `timesOf`). */
+  private queueTimes(pipeline: ChainableCommander): ChainableCommander {
+    return pipeline.get(`${this.k}hw`).zrange(`${this.k}tl`, '0', '0', 'WITHSCORES');
   }
 
   /** Records of the members moved by `absorbed`, with their new cluster ids (merges may chain). */
@@ -523,6 +588,12 @@ const maxScript = `
 local v = tonumber(redis.call('GET', KEYS[1]) or '-inf')
 if tonumber(ARGV[1]) > v then redis.call('SET', KEYS[1], ARGV[1]) end
 return 1`;
+
+/** The replies of `queueTimes` as times. */
+function timesOf(newest: unknown, oldest: unknown): Times {
+  const [, first] = (oldest ?? []) as string[];
+  return { newest: newest == null ? null : Number(newest), oldest: first === undefined ? null : Number(first) };
+}
 
 function results<T>(replies: [Error | null, unknown][] | null): T[] {
   if (!replies) throw new Error('Redis pipeline aborted');

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Index, IndexMutation, StoredArticle, StoredCluster } from '../../src/engine/index-store.js';
+import { termCandidateLimit, type Index, type IndexMutation, type StoredArticle, type StoredCluster } from '../../src/engine/index-store.js';
 
 /**
  * One behaviour for every Index: MemoryIndex is the reference, RedisIndex must match it. Each test
@@ -75,6 +75,18 @@ export function describeIndexConformance(
       expect(sorted(await index.termCandidates(['river'], 0, 5_000))).toEqual(['c1', 'c2']);
       expect(await index.termCandidates(['river', 'storm'], 2_000, 2_000)).toEqual(['c2']);
       expect(await index.termCandidates(['bridge'], 1_001, 9_000)).toEqual([]);
+    });
+
+    it('past termCandidateLimit term candidates, keeps only clusters posted under two or more of the terms', async () => {
+      const post = (id: string, seq: number, postedTerms: string[]) =>
+        apply({ article: article(`a${seq}`, seq, id, 1_000), clusters: [cluster(id, seq, { lastTime: 1_000, postedTerms })] });
+      for (let i = 1; i <= termCandidateLimit; i++) await post(`c${i}`, i, ['common']);
+      expect(await index.termCandidates(['common', 'rare'], 0, 5_000)).toHaveLength(termCandidateLimit);
+      await post('x1', 900, ['common', 'rare']);
+      await post('x2', 901, ['rare', 'other']);
+      expect(sorted(await index.termCandidates(['common', 'rare', 'other'], 0, 5_000))).toEqual(['x1', 'x2']);
+      expect(await index.termCandidates(['common'], 0, 5_000)).toEqual([]);
+      expect(sorted(await index.termCandidates(['rare'], 0, 5_000))).toEqual(['x1', 'x2']);
     });
 
     it('counts document frequencies and per-source sentences', async () => {
@@ -173,6 +185,22 @@ export function describeIndexConformance(
       });
       expect(await ids({ limit: 2 })).toEqual([5, ['c4', 'c3']]);
       expect(await ids({ sort: 'size', limit: 2 })).toEqual([5, ['c4', 'c2']]);
+    });
+
+    it('applies several decisions inside one atomically call, each reading the state the previous left', async () => {
+      await index.atomically(async () => {
+        const s1 = await index.nextSeq();
+        await index.apply({ article: article('a1', s1, 'c1', 1_000), clusters: [cluster('c1', s1, { postedTerms: ['quake'] })], absorbed: [], removedClusters: [] });
+        const [c1] = await index.getClusters(['c1']);
+        const s2 = await index.nextSeq();
+        const grown = cluster('c1', s1, { size: 2, postedTerms: ['tremor'] });
+        await index.apply({ article: article('a2', s2, 'c1', 2_000), clusters: [grown], absorbed: [], removedClusters: [] });
+        expect(c1?.postedTerms).toEqual(['quake']);
+      });
+      expect((await index.clusterMembers('c1')).map((a) => a.id)).toEqual(['a1', 'a2']);
+      expect(await index.termCandidates(['quake'], 0, 9_999)).toEqual([]);
+      expect(await index.termCandidates(['tremor'], 0, 9_999)).toEqual(['c1']);
+      expect(await index.atomically(() => index.nextSeq())).toBe(3);
     });
 
     it('serialises concurrent atomically callers, and a failing caller does not block the next', async () => {
