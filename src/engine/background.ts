@@ -22,6 +22,11 @@ export function backgroundDf(): ReadonlyMap<string, number> {
   return model;
 }
 
+/** Share of the background pseudo-documents containing `term` (0 for terms the model lacks). */
+export function backgroundShare(term: string): number {
+  return (backgroundDf().get(term) ?? 0) / BACKGROUND_DOCS;
+}
+
 /** data/ sits at the package root: two levels above src/engine, three above dist/src/engine. */
 function modelFile(): URL {
   const candidates = ['../../data/background-df.tsv', '../../../data/background-df.tsv'].map(

@@ -3,8 +3,8 @@ import { defaultEngineConfig, type EngineConfig } from './config.js';
 import { hashKey } from './hash.js';
 import { assignmentOf, type Index, type StoredArticle, type StoredCluster } from './index-store.js';
 import { bandKeys, estimateJaccard, lshParams, MinHasher, shingles, type LshParams } from './minhash.js';
-import { contentTerms, nameTerms, prepareText, words } from './text.js';
-import { addScaled, cosine, heaviest, sharedTerms, topTerms, Vectorizer } from './tfidf.js';
+import { prepareText, tokenise, trimMemos } from './text.js';
+import { addScaled, cosine, heaviest, sharedTerms, termCounts, topTerms, Vectorizer } from './tfidf.js';
 import type { Article, AssignOutcome, DecidedBy, MergeEvent, SparseVector } from './types.js';
 
 /** What an article looks like before anything about the stream is known (pure, cacheable). */
@@ -61,23 +61,21 @@ export class Engine {
     documentFrequencies: (terms: string[]) => Promise<{ docCount: number; df: number[] }>,
     boilerplate: readonly string[] = [],
   ): Promise<Features> {
-    const tokens = words(sentences.join('\n'));
-    const shingled = shingles(tokens, this.config.shingleSize);
+    trimMemos(); // between articles only (see trimMemos)
+    const words = tokenise(sentences.join('\n'));
+    const shingled = shingles(words.hashes, this.config.shingleSize);
     const signature = this.hasher.signature(shingled);
-    const { counts, boosted } = termCounts(tokens, sentences);
     // Terms of the outlet's learned boilerplate are no evidence either, even where the article's
     // own text repeats them: its earliest articles, indexed before the boilerplate was learned,
     // still carry them and would otherwise attract this one through them.
-    if (boilerplate.length > 0) {
-      for (const term of termCounts(words(boilerplate.join('\n')), boilerplate).counts.keys()) counts.delete(term);
-    }
-    const terms = [...counts.keys()];
+    const counted = termCounts(words.terms, sentences, boilerplate);
+    const terms = counted.terms.map((t) => t.text);
     const { docCount, df } = await documentFrequencies(terms);
     return {
       signature,
       // An empty text has no shingles: filing its all-maximum signature would match every other one.
       bandKeys: shingled.length > 0 ? bandKeys(signature, this.lsh) : [],
-      vector: this.vectorizer.vector(counts, df, docCount, boosted, this.config.nameBoost),
+      vector: this.vectorizer.vector(counted, df, docCount, this.config.nameBoost),
       terms,
     };
   }
@@ -317,24 +315,6 @@ export class Engine {
       sources: [...new Set([...group.flatMap((c) => c.sources), ...(article.source ? [article.source] : [])])].sort(),
     };
   }
-}
-
-/**
- * Term frequencies of a text (stemmed content terms plus adjacent-name pairs) and the name terms to
- * boost: names tell one event from another of the same kind (two heists, two hijackings).
- */
-function termCounts(tokens: readonly string[], sentences: readonly string[]): { counts: Map<string, number>; boosted: Set<string> } {
-  const counts = new Map<string, number>();
-  const bump = (term: string): void => void counts.set(term, (counts.get(term) ?? 0) + 1);
-  contentTerms(tokens).forEach(bump);
-  const boosted = new Set<string>();
-  for (const sentence of sentences) {
-    const { names, pairs } = nameTerms(sentence);
-    for (const name of names) boosted.add(name);
-    pairs.forEach(bump);
-    for (const pair of pairs) boosted.add(pair);
-  }
-  return { counts, boosted };
 }
 
 /** source = article.source, else the URL's host, else '' (articles of unknown source learn together). */

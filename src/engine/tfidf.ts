@@ -1,5 +1,49 @@
-import { BACKGROUND_DOCS, backgroundDf } from './background.js';
+import { nameTerms, ORDER_BASE, tokenise, type Term } from './text.js';
 import type { SparseVector } from './types.js';
+
+/** An article's terms in first-seen order, each with its count and whether it is a name. */
+export interface TermCounts {
+  terms: Term[];
+  counts: number[];
+  boosted: boolean[];
+}
+
+/** Stamp of the latest termCounts call (see Term's scratch fields). */
+let stamp = 0;
+
+/**
+ * Term frequencies of a text (`contentTerms`, the content terms of the words of `sentences`, plus
+ * adjacent-name pairs) and the names to boost: names tell one event from another of the same kind
+ * (two heists, two hijackings). Terms of `boilerplate` (learned boilerplate stripped from the text)
+ * are left out. Counted on the interned Term objects, with a fresh stamp per call, not in Maps.
+ */
+export function termCounts(contentTerms: readonly Term[], sentences: readonly string[], boilerplate: readonly string[] = []): TermCounts {
+  const now = ++stamp;
+  const excluded = -now;
+  if (boilerplate.length > 0) {
+    for (const term of tokenise(boilerplate.join('\n')).terms) term.seen = excluded;
+    for (const sentence of boilerplate) for (const pair of nameTerms(sentence).pairs) pair.seen = excluded;
+  }
+  const terms: Term[] = [];
+  const tally = (term: Term): void => {
+    if (term.seen === now) term.count++;
+    else if (term.seen !== excluded) {
+      term.seen = now;
+      term.count = 1;
+      terms.push(term);
+    }
+  };
+  for (const term of contentTerms) tally(term);
+  for (const sentence of sentences) {
+    const { names, pairs } = nameTerms(sentence);
+    for (const name of names) name.boosted = now;
+    for (const pair of pairs) {
+      tally(pair);
+      pair.boosted = now;
+    }
+  }
+  return { terms, counts: terms.map((t) => t.count), boosted: terms.map((t) => t.boosted === now) };
+}
 
 /**
  * Sparse TF-IDF. IDF blends the shipped background model (weighted as `backgroundWeight`
@@ -9,49 +53,69 @@ import type { SparseVector } from './types.js';
  * tf is sublinear (1 + ln tf): a term repeated ten times is not ten times the evidence.
  */
 export class Vectorizer {
-  private readonly background = backgroundDf();
-
   constructor(private readonly backgroundWeight: number) {}
 
-  /** Term counts of a term list. */
-  static counts(terms: readonly string[]): Map<string, number> {
-    const counts = new Map<string, number>();
-    for (const t of terms) counts.set(t, (counts.get(t) ?? 0) + 1);
-    return counts;
-  }
-
-  idf(term: string, df: number, docCount: number): number {
-    const b = this.backgroundWeight;
-    const bg = (this.background.get(term) ?? 0) / BACKGROUND_DOCS;
-    return Math.log((b + docCount + 1) / (b * bg + df + 1));
-  }
-
   /**
-   * Unit-length TF-IDF vector of `counts`; `df[i]` is the stream df of the i-th key of `counts`.
-   * Terms in `boosted` weigh `boost` times more.
+   * Unit-length TF-IDF vector of counted terms; `df[i]` is the stream df of `counted.terms[i]`.
+   * Boosted terms weigh `boost` times more.
    */
-  vector(
-    counts: ReadonlyMap<string, number>,
-    df: readonly number[],
-    docCount: number,
-    boosted: ReadonlySet<string> = new Set(),
-    boost = 1,
-  ): SparseVector {
-    const weightOf = new Map<string, number>();
-    let i = 0;
+  vector(counted: TermCounts, df: readonly number[], docCount: number, boost = 1): SparseVector {
+    const b = this.backgroundWeight;
+    const { terms, counts, boosted } = counted;
+    const kept: Term[] = [];
+    const weights: number[] = [];
     let sumSq = 0;
-    for (const [term, tf] of counts) {
-      const w = (1 + Math.log(tf)) * this.idf(term, df[i++] ?? 0, docCount) * (boosted.has(term) ? boost : 1);
+    for (let i = 0; i < terms.length; i++) {
+      const term = terms[i] as Term;
+      const idf = Math.log((b + docCount + 1) / (b * term.background + (df[i] ?? 0) + 1));
+      const w = (1 + Math.log(counts[i] ?? 1)) * idf * (boosted[i] ? boost : 1);
       if (w > 0) {
-        weightOf.set(term, w);
+        kept.push(term);
+        weights.push(w);
         sumSq += w * w;
       }
     }
-    // The native sort of a string array (code-unit order) beats a comparator on [term, weight] pairs.
-    const terms = [...weightOf.keys()].sort();
+    const order = textOrder(kept);
     const n = Math.sqrt(sumSq);
-    return { terms, weights: terms.map((t) => (weightOf.get(t) ?? 0) / n) };
+    const sortedTerms = new Array<string>(order.length);
+    const sortedWeights = new Array<number>(order.length);
+    for (let i = 0; i < order.length; i++) {
+      sortedTerms[i] = (kept[order[i] as number] as Term).text;
+      sortedWeights[i] = (weights[order[i] as number] as number) / n;
+    }
+    return { terms: sortedTerms, weights: sortedWeights };
   }
+}
+
+/** Buckets of textOrder: the first two characters' digits of a Term's order key. */
+const BUCKET_SIZE = ORDER_BASE ** 6;
+const bucketStart = new Int32Array(ORDER_BASE * ORDER_BASE + 1);
+
+/**
+ * Indices of `terms` in code-unit order of their texts. A counting sort into buckets by the first
+ * two characters, then an insertion sort (order keys, then texts on equal keys) that has next to
+ * nothing left to move: 0.056 -> 0.008 ms for an 800-word article's ~270 terms, against
+ * Array.prototype.sort with a string comparator.
+ */
+function textOrder(terms: readonly Term[]): Int32Array {
+  const n = terms.length;
+  bucketStart.fill(0);
+  for (let i = 0; i < n; i++) (bucketStart[Math.floor((terms[i] as Term).order / BUCKET_SIZE) + 1] as number)++;
+  for (let b = 1; b < bucketStart.length; b++) bucketStart[b] = (bucketStart[b] as number) + (bucketStart[b - 1] as number);
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[(bucketStart[Math.floor((terms[i] as Term).order / BUCKET_SIZE)] as number)++] = i;
+  for (let i = 1; i < n; i++) {
+    const v = out[i] as number;
+    const t = terms[v] as Term;
+    let p = i - 1;
+    for (; p >= 0; p--) {
+      const u = terms[out[p] as number] as Term;
+      if (u.order < t.order || (u.order === t.order && u.text < t.text)) break;
+      out[p + 1] = out[p] as number;
+    }
+    out[p + 1] = v;
+  }
+  return out;
 }
 
 export function norm(v: SparseVector): number {

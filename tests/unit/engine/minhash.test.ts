@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hash32 } from '../../../src/engine/hash.js';
 import { bandKeys, estimateJaccard, lshParams, MinHasher, sCurve, shingles } from '../../../src/engine/minhash.js';
 import { seededRandom } from '../../shared/seeded-random.js';
 
@@ -13,6 +14,9 @@ function pair(random: () => number, shared: number, own: number): [Uint32Array, 
   const b = Uint32Array.from([...common, ...all.slice(shared + own)]);
   return [a, b, shared / (shared + 2 * own)];
 }
+
+/** Signature values of a fixed set under seed 1: a change of permutation family must show here. */
+const PINNED = [3882209363, 3289630944, 3273338354, 2926255526];
 
 describe('MinHash', () => {
   it('estimates Jaccard within 3 standard errors of the exact value', () => {
@@ -46,11 +50,45 @@ describe('MinHash', () => {
     expect(estimateJaccard(empty, empty)).toBe(0);
   });
 
+  it('has estimation errors of the binomial size and no bias over many pairs (independent permutations)', () => {
+    // Correlated permutations would widen the spread of (estimate - exact) beyond sqrt(J(1-J)/k),
+    // a biased family would shift its mean: over 400 pairs both are pinned to within ~4 standard errors.
+    const random = seededRandom(2024);
+    const hasher = new MinHasher(128, 5);
+    const z: number[] = [];
+    for (let t = 0; t < 400; t++) {
+      const [a, b, exact] = pair(random, 40 + Math.floor(random() * 400), 10 + Math.floor(random() * 200));
+      z.push((estimateJaccard(hasher.signature(a), hasher.signature(b)) - exact) / Math.sqrt((exact * (1 - exact)) / 128));
+    }
+    const mean = z.reduce((s, v) => s + v, 0) / z.length;
+    const variance = z.reduce((s, v) => s + (v - mean) ** 2, 0) / (z.length - 1);
+    expect(Math.abs(mean)).toBeLessThan(0.2);
+    expect(variance).toBeGreaterThan(0.7);
+    expect(variance).toBeLessThan(1.3);
+  });
+
+  it('gives the same values on every machine for a seed (the permutations depend on nothing else)', () => {
+    const signature = new MinHasher(128, 1).signature(Int32Array.from([1, 2, 3, -5, 0x7fffffff]));
+    expect([...signature.slice(0, 4)]).toEqual(PINNED);
+    expect(signature.length).toBe(128);
+  });
+
   it('shingles fall back to shorter shingles for short texts', () => {
-    const words = 'the quick brown fox jumps over the lazy dog again and again'.split(' ');
-    expect(shingles(words, 5).length).toBe(words.length - 3 + 1); // 12 words -> 3-word shingles
-    expect(shingles(['one', 'two'], 5).length).toBe(2); // single words
+    const hashes = (text: string) => text.split(' ').map((w) => hash32(w) | 0);
+    const words = 'the quick brown fox jumps over the lazy dog again and again';
+    expect(shingles(hashes(words), 5).length).toBe(12 - 3 + 1); // 12 words -> 3-word shingles
+    expect(shingles(hashes('one two'), 5).length).toBe(2); // single words
     expect(shingles([], 5).length).toBe(0);
+  });
+
+  it('shingles keep word order, and a repeated shingle does not change the signature', () => {
+    const hashes = (text: string) => text.split(' ').map((w) => hash32(w) | 0);
+    const text = 'a b c d e f g h i j k l m n o p q r s t';
+    const swapped = 'a b c d e f g h i j k l m n o p q r t s';
+    expect(new Set(shingles(hashes(text), 5))).not.toEqual(new Set(shingles(hashes(swapped), 5)));
+    const hasher = new MinHasher(64, 9);
+    const once = shingles(hashes(text), 5);
+    expect(hasher.signature(Int32Array.from([...once, ...once.slice(3, 9)]))).toEqual(hasher.signature(once));
   });
 });
 

@@ -1,6 +1,22 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stripGenericBoilerplate } from '../../../src/engine/boilerplate.js';
-import { contentTerms, extractHtml, normalise, prepareText, splitSentences, words } from '../../../src/engine/text.js';
+import { hash32 } from '../../../src/engine/hash.js';
+import { contentTerms, extractHtml, nameTerms, normalise, prepareText, splitSentences, tokenise, words } from '../../../src/engine/text.js';
+
+/**
+ * The tokeniser as regexes (what words() did before its char scan and the token memo): the
+ * specification that words() and tokenise() must match exactly.
+ */
+function specWords(text: string): string[] {
+  const folded = text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/(\d),(?=\d{3})/g, '$1')
+    .replace(/[\u2018\u2019]/g, "'")
+    .toLowerCase();
+  return (folded.match(/[a-z0-9'\-/]+/g) ?? []).map((t) => t.replace(/^['\-/]+|['\-/]+$/g, '').replace(/'s$/, '')).filter(Boolean);
+}
 
 describe('normalisation', () => {
   it('applies NFKC, straightens quotes and dashes, collapses spaces and keeps line breaks', () => {
@@ -58,6 +74,42 @@ describe('normalisation', () => {
       'Dam opens',
       'Water flowed.',
     ]);
+  });
+});
+
+describe('tokens', () => {
+  const piece = fc.constantFrom(
+    'a', 'Z', 'q', 'É', 'é', 'e\u0301', 'İ', '\u212a', 'ß', 'ﬁ', '東', '🙂', '1', '7', ',', '1,000', '12,3456', '3,20', "'", '\u2019',
+    '\u2018', "'s", '-', '/', '--', ' ', '  ', '\n', '\t', '.', '"', '(', 'Mr.', 'U.S.', 'co-op', 'Ana\u2019s', '\u00a0', '\ufffd',
+  );
+  const text = fc.oneof(fc.array(piece, { maxLength: 60 }).map((p) => p.join('')), fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 200 }));
+
+  it('words() and tokenise() give exactly the regex tokeniser\'s words, hashed, and their content terms', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        const spec = specWords(t);
+        expect(words(t)).toEqual(spec);
+        const { hashes, terms } = tokenise(t);
+        expect([...hashes]).toEqual(spec.map((w) => hash32(w) | 0));
+        expect(terms.map((term) => term.text)).toEqual(contentTerms(spec));
+      }),
+      { numRuns: 2000, seed: 7 },
+    );
+  });
+
+  it('interns terms: the same term is the same object wherever it comes from', () => {
+    const [a] = tokenise('Councils').terms;
+    const [b] = tokenise('council').terms;
+    expect(a).toBe(b);
+    expect(nameTerms('The Council met').names[0]).toBe(a);
+  });
+
+  it('finds names and adjacent-name pairs between single spaces, not at a sentence start or across punctuation', () => {
+    const { names, pairs } = nameTerms('Police said Brian Nichols fled to Atlanta, Georgia with  "Ana Lund" (AP)');
+    expect(names.map((t) => t.text)).toEqual(['brian', 'nichol', 'atlanta', 'georgia', 'ana', 'lund', 'ap']);
+    expect(pairs.map((t) => t.text)).toEqual(['brian_nichol', 'ana_lund']);
+    expect(nameTerms('Police arrived').names).toEqual([]);
+    expect(nameTerms('').names).toEqual([]);
   });
 });
 
