@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hash32 } from '../../../src/engine/hash.js';
+import { fmix32, hash32 } from '../../../src/engine/hash.js';
 import { bandKeys, estimateJaccard, lshParams, MinHasher, sCurve, shingles } from '../../../src/engine/minhash.js';
 import { seededRandom } from '../../shared/seeded-random.js';
 
@@ -65,6 +65,31 @@ describe('MinHash', () => {
     expect(Math.abs(mean)).toBeLessThan(0.2);
     expect(variance).toBeGreaterThan(0.7);
     expect(variance).toBeLessThan(1.3);
+  });
+
+  it('computes the family as written: min over shingles of a * (x ^ s) mod 2^32 in int32 order, seeded', () => {
+    // Plain-JavaScript statement of the permutations that the WebAssembly kernel runs 16 at a time.
+    const reference = (numPerm: number, seed: number, xs: Int32Array): Uint32Array => {
+      let state = fmix32(seed ^ 0x5bd1e995);
+      const next = (): number => (state = fmix32(state + 0x9e3779b9));
+      const sig = new Uint32Array(numPerm);
+      for (let k = 0; k < numPerm; k++) {
+        const a = next() | 1;
+        const s = next() | 0;
+        let min = 0x7fffffff;
+        for (const x of xs) min = Math.min(min, Math.imul(x ^ s, a));
+        sig[k] = min;
+      }
+      return sig;
+    };
+    const random = seededRandom(99);
+    for (const [numPerm, size] of [[128, 795], [7, 3], [20, 0], [33, 40_000], [128, 12]] as const) {
+      const hasher = new MinHasher(numPerm, 42);
+      const xs = Int32Array.from({ length: size }, () => Math.floor(random() * 2 ** 32) | 0);
+      expect(hasher.signature(xs)).toEqual(reference(numPerm, 42, xs));
+      // Uint32 input is read as the same bits.
+      expect(hasher.signature(new Uint32Array(xs.buffer))).toEqual(reference(numPerm, 42, xs));
+    }
   });
 
   it('gives the same values on every machine for a seed (the permutations depend on nothing else)', () => {
