@@ -86,6 +86,13 @@ const timeCode = (time: number) =>
   Math.min(Math.max(time - timeOrigin, 0), 36 ** 9 - 1).toString(36).padStart(9, '0');
 const bucketEntry = (key: string, a: { time: number; seq: number }) => `${key}|${timeCode(a.time)}|${seqKey(a.seq)}`;
 
+/**
+ * Term postings the same way: `<term>|<last time>|<cluster id>` with score 0 in shard sorted sets
+ * (one ZRANGEBYLEX per term and time window), instead of a sorted set per term: most terms post one
+ * or two clusters, and a key of its own costs ~70 bytes more than a listpack entry.
+ */
+const postingEntry = (term: string, c: { id: string; lastTime: number }) => `${term}|${timeCode(c.lastTime)}|${c.id}`;
+
 /** 32-bit FNV-1a of a string's UTF-16 code units: spreads band keys over bucket shards. */
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
@@ -93,13 +100,26 @@ function fnv1a(s: string): number {
   return h >>> 0;
 }
 
-/** Adds `by` to each field of a hash, deleting fields that reach zero (as MemoryIndex's counts do). */
+/**
+ * Counters (document frequencies, per-source sentence counts) live in small shard hashes (see
+ * `counterKeys`): field ARGV[i + 1] of hash KEYS[i] gets ARGV[1] added, and is deleted when it
+ * reaches zero (as MemoryIndex's counts are).
+ */
 const bumpScript = `
 local by = tonumber(ARGV[1])
-for i = 2, #ARGV do
-  if redis.call('HINCRBY', KEYS[1], ARGV[i], by) <= 0 then redis.call('HDEL', KEYS[1], ARGV[i]) end
+for i = 1, #KEYS do
+  if redis.call('HINCRBY', KEYS[i], ARGV[i + 1], by) <= 0 then redis.call('HDEL', KEYS[i], ARGV[i + 1]) end
 end
 return 1`;
+
+/** Reads field ARGV[i] of hash KEYS[i] for each i, as integers (0: absent). */
+const countsScript = `
+local counts = {}
+for i = 1, #KEYS do counts[i] = tonumber(redis.call('HGET', KEYS[i], ARGV[i]) or '0') end
+return counts`;
+
+/** A sentence's counter field: its key (base 36, no "|") and its source. */
+const sentenceField = (source: string, key: string) => `${key}|${source}`;
 
 /** Deletes the lock only when it still holds our token. */
 const releaseScript = `
@@ -334,8 +354,12 @@ export class RedisIndex implements Index {
   async termCandidates(terms: readonly string[], from: number, to: number): Promise<string[]> {
     if (terms.length === 0) return [];
     const pipeline = this.shared.redis.pipeline();
-    for (const term of terms) pipeline.zrangebyscore(`${this.k}t:${term}`, from, to);
-    return boundedUnion(results<string[]>(await pipeline.exec()));
+    for (const term of terms) {
+      pipeline.zrangebylex(this.postings(term), `[${term}|${timeCode(Math.ceil(from))}`, `(${term}|${timeCode(Math.floor(to) + 1)}`);
+    }
+    const lists = results<string[]>(await pipeline.exec());
+    // Members are `<term>|<9-character time>|<id>`.
+    return boundedUnion(lists.map((members, i) => members.map((m) => m.slice((terms[i] as string).length + 11))));
   }
 
   /** The bucket shard holding band key `key` (see `bucketEntry`). */
@@ -343,20 +367,33 @@ export class RedisIndex implements Index {
     return `${this.k}B:${(fnv1a(key) % this.shared.options.bucketShards).toString(36)}`;
   }
 
+  /** The posting shard holding term `term` (see `postingEntry`). */
+  private postings(term: string): string {
+    return `${this.k}T:${(fnv1a(term) % this.shared.options.bucketShards).toString(36)}`;
+  }
+
   async documentFrequencies(terms: readonly string[]): Promise<{ docCount: number; df: number[] }> {
     const pipeline = this.shared.redis.pipeline().get(`${this.k}docs`);
-    if (terms.length > 0) pipeline.hmget(`${this.k}df`, ...terms);
-    const [docs, df = []] = results<[string | null, (string | null)[]]>(await pipeline.exec()) as unknown as [
-      string | null,
-      (string | null)[] | undefined,
-    ];
-    return { docCount: Number(docs ?? 0), df: df.map((v) => Number(v ?? 0)) };
+    if (terms.length > 0) pipeline.eval(countsScript, terms.length, ...this.counterKeys('D', terms), ...terms);
+    const [docs, df = []] = results<unknown>(await pipeline.exec()) as [string | null, number[] | undefined];
+    return { docCount: Number(docs ?? 0), df };
   }
 
   async sentenceCounts(source: string, sentenceKeys: readonly string[]): Promise<number[]> {
     if (sentenceKeys.length === 0) return [];
-    const counts = await this.shared.redis.hmget(`${this.k}s:${source}`, ...sentenceKeys);
-    return counts.map((v) => Number(v ?? 0));
+    const fields = sentenceKeys.map((key) => sentenceField(source, key));
+    return (await this.shared.redis.eval(countsScript, fields.length, ...this.counterKeys('S', fields), ...fields)) as number[];
+  }
+
+  /**
+   * The shard hash of each counter field: document frequencies (`D`) over as many shards as LSH
+   * buckets, sentence counts (`S`, about 20 per article against 9 band keys) over twice as
+   * many. A few dozen fields a shard keep Redis' compact listpack encoding (~30 bytes a field
+   * instead of ~75 in one big hash).
+   */
+  private counterKeys(kind: 'D' | 'S', fields: readonly string[]): string[] {
+    const shards = this.shared.options.bucketShards * (kind === 'S' ? 2 : 1);
+    return fields.map((field) => `${this.k}${kind}:${(fnv1a(field) % shards).toString(36)}`);
   }
 
   async nextSeq(): Promise<number> {
@@ -379,6 +416,7 @@ export class RedisIndex implements Index {
     const k = this.k;
     const { article, previous } = m;
     if (article.bandKeys.some((key) => key.includes('|'))) throw new Error('LSH band keys must not contain "|"');
+    if (m.clusters.some((c) => c.postedTerms.some((term) => term.includes('|')))) throw new Error('posted terms must not contain "|"');
 
     // Reads first (we hold the lock; the WATCH of the lock key fences us if we lose it meanwhile).
     // Clusters the decision already read come from the holder's cache.
@@ -397,15 +435,15 @@ export class RedisIndex implements Index {
       }
     }
     const w = tx.multi();
-    const bump = (hash: string, by: number, fields: readonly string[]) => {
-      if (fields.length > 0) w.eval(bumpScript, 1, hash, String(by), ...fields);
+    const bump = (kind: 'D' | 'S', by: number, fields: readonly string[]) => {
+      if (fields.length > 0) w.eval(bumpScript, fields.length, ...this.counterKeys(kind, fields), String(by), ...fields);
     };
 
     if (previous) {
       for (const key of previous.bandKeys) w.zrem(this.bucket(key), bucketEntry(key, previous));
       if (previous.seq !== article.seq) w.zrem(`${k}tl`, seqKey(previous.seq)).hdel(`${k}ids`, seqKey(previous.seq));
-      bump(`${k}df`, -1, previous.dfTerms);
-      bump(`${k}s:${previous.source}`, -1, previous.sentenceKeys);
+      bump('D', -1, previous.dfTerms);
+      bump('S', -1, previous.sentenceKeys.map((key) => sentenceField(previous.source, key)));
       w.zrem(`${k}m:${previous.clusterId}`, previous.id);
     } else {
       w.incr(`${k}docs`);
@@ -413,8 +451,8 @@ export class RedisIndex implements Index {
     w.hset(`${k}a`, article.id, packArticle(article));
     w.hset(`${k}ids`, seqKey(article.seq), article.id).zadd(`${k}tl`, article.time, seqKey(article.seq));
     for (const key of article.bandKeys) w.zadd(this.bucket(key), 0, bucketEntry(key, article));
-    bump(`${k}df`, 1, article.dfTerms);
-    bump(`${k}s:${article.source}`, 1, article.sentenceKeys);
+    bump('D', 1, article.dfTerms);
+    bump('S', 1, article.sentenceKeys.map((key) => sentenceField(article.source, key)));
     for (const e of expired) {
       for (const key of e.bandKeys) w.zrem(this.bucket(key), bucketEntry(key, e));
       w.zrem(`${k}tl`, seqKey(e.seq));
@@ -424,7 +462,7 @@ export class RedisIndex implements Index {
     const deleteCluster = (id: string) => {
       const old = deleted.has(id) ? undefined : stored.get(id);
       if (old) {
-        for (const term of old.postedTerms) w.zrem(`${k}t:${term}`, id);
+        for (const term of old.postedTerms) w.zrem(this.postings(term), postingEntry(term, old));
         w.zrem(`${k}lu`, byUpdated(old)).zrem(`${k}ls`, bySize(old));
       }
       w.hdel(`${k}c`, id).del(`${k}m:${id}`);
@@ -438,14 +476,19 @@ export class RedisIndex implements Index {
     for (const id of m.removedClusters) deleteCluster(id);
     for (const cluster of m.clusters) {
       const old = deleted.has(cluster.id) ? undefined : stored.get(cluster.id);
-      if (old) {
-        for (const term of old.postedTerms) w.zrem(`${k}t:${term}`, cluster.id);
-        w.zrem(`${k}lu`, byUpdated(old)).zrem(`${k}ls`, bySize(old));
-      }
+      if (old) w.zrem(`${k}lu`, byUpdated(old)).zrem(`${k}ls`, bySize(old));
       w.hset(`${k}c`, cluster.id, packCluster(cluster));
+      // Postings that stay as they were (same term, same last time) are left alone.
+      const before = new Set(old?.postedTerms.map((term) => postingEntry(term, old)));
+      const after = new Set(cluster.postedTerms.map((term) => postingEntry(term, cluster)));
+      for (const term of old?.postedTerms ?? []) {
+        const entry = postingEntry(term, old as StoredCluster);
+        if (!after.has(entry)) w.zrem(this.postings(term), entry);
+      }
       for (const term of cluster.postedTerms) {
-        w.zadd(`${k}t:${term}`, cluster.lastTime, cluster.id);
-        if (cutoff > -Infinity) w.zremrangebyscore(`${k}t:${term}`, '-inf', `(${cutoff}`);
+        const entry = postingEntry(term, cluster);
+        if (!before.has(entry)) w.zadd(this.postings(term), 0, entry);
+        if (cutoff > -Infinity) w.zremrangebylex(this.postings(term), `[${term}|`, `(${term}|${timeCode(cutoff)}`);
       }
       w.zadd(`${k}lu`, 0, byUpdated(cluster)).zadd(`${k}ls`, 0, bySize(cluster));
       deleted.delete(cluster.id);
