@@ -2,6 +2,9 @@ import { createRequire } from 'node:module';
 import { backgroundShare } from './background.js';
 import { fmix32, hash32 } from './hash.js';
 import { porterStem } from './porter.js';
+
+/** Porter stem (natural's, see porter.ts). */
+export { porterStem as stem } from './porter.js';
 import type { Article } from './types.js';
 
 // natural's parts by their own module paths: its index pulls database drivers and calls
@@ -155,16 +158,31 @@ export function splitSentences(text: string): string[] {
     let start = 0;
     for (const m of line.matchAll(/[.!?]+["')\]]*\s+(?=["'([]?[A-Z0-9])/g)) {
       const end = m.index + m[0].length;
-      const before = line.slice(start, m.index);
-      const lastWord = /([A-Za-z.]+)$/.exec(before)?.[1]?.toLowerCase() ?? '';
       // "Mr. Smith", "U.S. officials", "I.R.S. Official", "J. Smith": not a boundary.
-      if (m[0].startsWith('.') && (ABBREVIATIONS.has(lastWord) || /^(?:[a-z]\.)*[a-z]$/.test(lastWord))) continue;
+      if (m[0].startsWith('.')) {
+        const lastWord = wordBefore(line, start, m.index);
+        if (ABBREVIATIONS.has(lastWord) || /^(?:[a-z]\.)*[a-z]$/.test(lastWord)) continue;
+      }
       pushTrimmed(sentences, line.slice(start, end));
       start = end;
     }
     pushTrimmed(sentences, line.slice(start));
   }
   return sentences;
+}
+
+/**
+ * The run of letters and dots ending at `end` (from `start` on), lower-cased: what
+ * /([A-Za-z.]+)$/ finds in line.slice(start, end), read backwards instead of by a regex tried at
+ * every position of the sentence so far.
+ */
+function wordBefore(line: string, start: number, end: number): string {
+  let i = end;
+  for (; i > start; i--) {
+    const c = line.charCodeAt(i - 1);
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 46)) break;
+  }
+  return line.slice(i, end).toLowerCase();
 }
 
 function pushTrimmed(out: string[], text: string): void {
@@ -285,83 +303,94 @@ export function tokenise(text: string): Tokens {
   const [scanned, count] = scanAny(text);
   const hashes = new Int32Array(count);
   const terms: Term[] = [];
+  const termList = tokenMemo.termList;
   let words = 0;
   for (let t = 0; t < count; t++) {
-    const entry = tokenMemo.get(scanned, spans.start[t] as number, spans.end[t] as number, spans.hash[t] as number);
-    if (entry.terms === null) continue; // nothing left of the token
-    hashes[words++] = entry.wordHash;
-    for (let i = 0; i < entry.terms.length; i++) terms.push(entry.terms[i] as Term);
+    const slot = tokenMemo.find(scanned, spans.start[t] as number, spans.end[t] as number, spans.hash[t] as number);
+    const slots = tokenMemo.slots; // a new array after a rehash
+    const first = slots[slot + TERMS_FROM] as number;
+    if (first < 0) continue; // nothing left of the token
+    hashes[words++] = slots[slot + WORD_HASH] as number;
+    for (let i = first; i < (slots[slot + TERMS_TO] as number); i++) terms.push(termList[i] as Term);
   }
   return { hashes: hashes.subarray(0, words), terms };
 }
 
-/** A raw token's word: its hash32 (int32) and content terms; null terms when no word is left. */
-interface MemoEntry {
-  readonly raw: string;
-  readonly wordHash: number;
-  readonly terms: readonly Term[] | null;
-}
+/**
+ * Fields of a TokenMemo slot: the raw token (hash, length + 1 (0: free slot), offset in the pool),
+ * its word's hash, its terms in termList. Slots are 8 ints (32 bytes, half a cache line).
+ */
+const [KEY_HASH, KEY_LENGTH, KEY_AT, WORD_HASH, TERMS_FROM, TERMS_TO, SLOT] = [0, 1, 2, 3, 4, 5, 8];
 
 /**
- * raw token -> MemoEntry, an open-addressing table looked up by the token's characters where they
- * stand in the text: known tokens (nearly all) are never sliced into strings, lower-cased, hashed or
- * stemmed again. The features' hot path: 0.095 -> 0.049 ms per 800-word article against a Map
- * keyed by sliced strings. Each slot holds the key's hash beside its entry index, so a probe reads
- * one cache line before it touches an entry.
+ * raw token -> its word's hash and content terms, an open-addressing table looked up by the token's
+ * characters where they stand in the text: known tokens (nearly all) are never sliced into strings,
+ * lower-cased, hashed or stemmed again (the features' hot path: a Map keyed by sliced strings took
+ * 0.095 ms per 800-word article, this about half). A slot holds everything a hit reads (the key's
+ * characters are in one pool, terms in one list): the table outgrows the CPU caches, and a chain of
+ * entry object -> key string -> terms array cost a cache miss per link.
  */
 class TokenMemo {
-  private entries: MemoEntry[] = [];
-  /** Per slot: [FNV-1a hash of the raw token's characters, entry index + 1 (0: free)]. At most half full. */
-  private slots = new Int32Array(2 << 14);
-
-  get size(): number {
-    return this.entries.length;
-  }
+  slots = new Int32Array(SLOT << 15);
+  readonly termList: Term[] = [];
+  private pool = new Uint16Array(1 << 16);
+  private poolUsed = 0;
+  size = 0;
 
   clear(): void {
     this.slots.fill(0);
-    this.entries = [];
+    this.termList.length = 0;
+    this.poolUsed = 0;
+    this.size = 0;
   }
 
-  /** The entry of the raw token text[start, end) whose characters hash to `hash`, added if new. */
-  get(text: string, start: number, end: number, hash: number): MemoEntry {
-    const mask = this.slots.length - 2;
-    let slot = (fmix32(hash) << 1) & mask;
-    for (let e = this.slots[slot + 1] as number; e !== 0; e = this.slots[slot + 1] as number) {
-      if (this.slots[slot] === hash) {
-        const entry = this.entries[e - 1] as MemoEntry;
-        if (sameChars(entry.raw, text, start, end)) return entry;
-      }
-      slot = (slot + 2) & mask;
+  /** The slot of the raw token text[start, end) whose characters hash to `hash`, filled if new. */
+  find(text: string, start: number, end: number, hash: number): number {
+    const length = end - start;
+    const mask = this.slots.length - 1;
+    let slot = Math.imul(fmix32(hash), SLOT) & mask;
+    for (; this.slots[slot + KEY_LENGTH] !== 0; slot = (slot + SLOT) & mask) {
+      if (this.slots[slot + KEY_HASH] === hash && this.slots[slot + KEY_LENGTH] === length + 1 && this.sameChars(this.slots[slot + KEY_AT] as number, text, start, length)) return slot;
     }
-    const raw = text.slice(start, end);
-    const word = wordOf(raw);
-    const entry = { raw, wordHash: hash32(word) | 0, terms: word ? termsOf(word) : null };
-    this.entries.push(entry);
-    this.slots[slot] = hash;
-    this.slots[slot + 1] = this.entries.length;
-    if (this.entries.length * 4 > this.slots.length) this.rehash();
-    return entry;
+    if (this.poolUsed + length > this.pool.length) {
+      const bigger = new Uint16Array(Math.max(this.pool.length * 2, this.poolUsed + length));
+      bigger.set(this.pool);
+      this.pool = bigger;
+    }
+    for (let i = 0; i < length; i++) this.pool[this.poolUsed + i] = text.charCodeAt(start + i);
+    const word = wordOf(text.slice(start, end));
+    const terms = word ? termsOf(word) : null;
+    this.slots[slot + KEY_HASH] = hash;
+    this.slots[slot + KEY_LENGTH] = length + 1;
+    this.slots[slot + KEY_AT] = this.poolUsed;
+    this.slots[slot + WORD_HASH] = hash32(word) | 0;
+    this.slots[slot + TERMS_FROM] = terms ? this.termList.length : -1;
+    if (terms) this.termList.push(...terms);
+    this.slots[slot + TERMS_TO] = this.termList.length;
+    this.poolUsed += length;
+    if (++this.size * 2 * SLOT > this.slots.length) {
+      this.rehash();
+      return this.find(text, start, end, hash);
+    }
+    return slot;
+  }
+
+  private sameChars(at: number, text: string, start: number, length: number): boolean {
+    for (let i = 0; i < length; i++) if (this.pool[at + i] !== text.charCodeAt(start + i)) return false;
+    return true;
   }
 
   private rehash(): void {
     const old = this.slots;
     this.slots = new Int32Array(old.length * 2);
-    const mask = this.slots.length - 2;
-    for (let i = 0; i < old.length; i += 2) {
-      if (old[i + 1] === 0) continue;
-      let slot = (fmix32(old[i] as number) << 1) & mask;
-      while (this.slots[slot + 1] !== 0) slot = (slot + 2) & mask;
-      this.slots[slot] = old[i] as number;
-      this.slots[slot + 1] = old[i + 1] as number;
+    const mask = this.slots.length - 1;
+    for (let from = 0; from < old.length; from += SLOT) {
+      if (old[from + KEY_LENGTH] === 0) continue;
+      let slot = Math.imul(fmix32(old[from + KEY_HASH] as number), SLOT) & mask;
+      while (this.slots[slot + KEY_LENGTH] !== 0) slot = (slot + SLOT) & mask;
+      this.slots.set(old.subarray(from, from + SLOT), slot);
     }
   }
-}
-
-function sameChars(key: string, text: string, start: number, end: number): boolean {
-  if (key.length !== end - start) return false;
-  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
-  return true;
 }
 
 /** The interned Term of a term text. */
@@ -420,19 +449,6 @@ export function trimMemos(): void {
   nameMemo.clear();
 }
 
-const stemCache = new Map<string, string>();
-
-/** Porter stem (natural's, see porter.ts), memoised: news vocabulary repeats. */
-export function stem(word: string): string {
-  let s = stemCache.get(word);
-  if (s === undefined) {
-    if (stemCache.size >= MEMO_LIMIT) stemCache.clear();
-    s = porterStem(word);
-    stemCache.set(word, s);
-  }
-  return s;
-}
-
 /**
  * Content terms of a word list: stems of non-stop words (hyphen/slash compounds split into their
  * parts), and numbers of two or more digits. Single letters and lone digits carry no story.
@@ -459,7 +475,7 @@ function wordTerms(word: string): string[] {
   for (const part of word.includes('-') || word.includes('/') ? word.split(/[-/]+/) : [word]) {
     const w = part.replace(/'/g, '');
     if (w.length < 2 || stopwords.has(w)) continue;
-    terms.push(/^\d+$/.test(w) ? w : stem(w));
+    terms.push(/^\d+$/.test(w) ? w : porterStem(w));
   }
   return terms;
 }
