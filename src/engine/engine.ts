@@ -80,9 +80,11 @@ export class Engine {
     };
   }
 
-  /** Decides one article against `index` and applies the decision atomically. */
-  async assign(article: Article, index: Index, now = Date.now()): Promise<AssignOutcome> {
-    const text = this.text(article);
+  /**
+   * Decides one article against `index` and applies the decision atomically. `text` may be
+   * `this.text(article)` computed earlier (a worker does it while waiting for its turn).
+   */
+  async assign(article: Article, index: Index, now = Date.now(), text = this.text(article)): Promise<AssignOutcome> {
     return index.atomically(() => this.decide(article, text, index, now));
   }
 

@@ -47,12 +47,14 @@ export async function startWorker(config: ServiceConfig, logger: Logger = pino({
     } catch (error) {
       throw new UnrecoverableError(`invalid article: ${error instanceof Error ? error.message : String(error)}`);
     }
+    // Extraction and normalisation need no index: done before waiting, off the serial commit path.
+    const text = engine.text(article);
     const seq = job.data.seq;
     if (seq !== undefined && !(await turnstile.waitFor(seq, config.orderWaitMs))) {
       logger.warn({ jobId: job.id, seq }, 'predecessors not committed in time: committing out of order');
     }
     const view = index.forJob(seq);
-    const outcome = await engine.assign(article, view, Date.now());
+    const outcome = await engine.assign(article, view, Date.now(), text);
     if (seq !== undefined && !view.committed) await index.markCommitted(seq, true);
     // Live events and the throughput count in one round trip.
     const after = redis.pipeline();
