@@ -428,8 +428,7 @@ function orderKey(text: string): number {
 }
 
 const tokenMemo = new TokenMemo();
-/** word -> its content terms; term text -> its Term. */
-const wordMemo = new Map<string, readonly Term[]>();
+/** term text -> its Term. */
 const termMemo = new Map<string, Term>();
 /** raw space-separated token -> its name term, or null when it is not a name (see nameTerms). */
 const nameMemo = new Map<string, Term | null>();
@@ -438,13 +437,12 @@ const nameMemo = new Map<string, Term | null>();
 const MEMO_LIMIT = 100_000;
 
 /**
- * Empties the token, word, name and term memos together once one is full. Terms are told apart by
+ * Empties the token, name and term memos together once one is full. Terms are told apart by
  * identity, so this runs only between articles (Engine.features, contentTerms), never mid-count.
  */
 export function trimMemos(): void {
-  if (Math.max(tokenMemo.size, wordMemo.size, termMemo.size, nameMemo.size) < MEMO_LIMIT) return;
+  if (Math.max(tokenMemo.size, termMemo.size, nameMemo.size) < MEMO_LIMIT) return;
   tokenMemo.clear();
-  wordMemo.clear();
   termMemo.clear();
   nameMemo.clear();
 }
@@ -460,22 +458,13 @@ export function contentTerms(tokens: readonly string[]): string[] {
   return terms;
 }
 
-/** A word's content terms, memoised. */
-function termsOf(word: string): readonly Term[] {
-  let terms = wordMemo.get(word);
-  if (terms === undefined) {
-    terms = wordTerms(word).map(internTerm);
-    wordMemo.set(word, terms);
-  }
-  return terms;
-}
-
-function wordTerms(word: string): string[] {
-  const terms: string[] = [];
+/** A word's content terms (see contentTerms). Memoised by the callers, per raw token or name. */
+function termsOf(word: string): Term[] {
+  const terms: Term[] = [];
   for (const part of word.includes('-') || word.includes('/') ? word.split(/[-/]+/) : [word]) {
-    const w = part.replace(/'/g, '');
+    const w = part.includes("'") ? part.replace(/'/g, '') : part;
     if (w.length < 2 || stopwords.has(w)) continue;
-    terms.push(/^\d+$/.test(w) ? w : porterStem(w));
+    terms.push(internTerm(/^\d+$/.test(w) ? w : porterStem(w)));
   }
   return terms;
 }
