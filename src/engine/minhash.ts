@@ -39,6 +39,12 @@ export function shingles(wordHashes: ArrayLike<number>, size: number): Int32Arra
  * shingles (see KERNEL): 800-word signature (795 shingles, 128 permutations) 0.22 ms in doubles ->
  * 0.06 ms in int32 JavaScript (4 permutations per pass) -> 0.008 ms.
  */
+/**
+ * Names the permutation family: signatures stored by one family (a saved dedup state, say) never
+ * compare with another's, so a stored index records it and is refused under a different one.
+ */
+export const SIGNATURE_FAMILY = 'xor-mul32';
+
 export class MinHasher {
   readonly numPerm: number;
   private readonly groups: number;

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
 import type { EngineConfig } from '../engine/config.js';
 import { MemoryIndex, type MemoryIndexSnapshot } from '../engine/memory-index.js';
+import { SIGNATURE_FAMILY } from '../engine/minhash.js';
 
 /**
  * The `--state FILE` of `samestory dedup`: the embedded index saved between runs, so a cron job
@@ -13,7 +14,7 @@ export interface DedupState {
   version: 1;
   savedAt: string;
   /** Settings the stored signatures depend on: a state is only valid with the same ones. */
-  config: Pick<EngineConfig, 'numPerm' | 'seed' | 'shingleSize'>;
+  config: Pick<EngineConfig, 'numPerm' | 'seed' | 'shingleSize'> & { signatureFamily: string };
   index: MemoryIndexSnapshot;
 }
 
@@ -40,6 +41,13 @@ export async function loadState(path: string, config: EngineConfig): Promise<Mem
   }
   const why = shapeProblem(state);
   if (why) throw corrupt(why);
+  // Written before the family was recorded (or by another one): its signatures would silently
+  // match nothing, so near-duplicates of remembered items would pass as new reports.
+  if (state.config.signatureFamily !== SIGNATURE_FAMILY) {
+    throw new StateError(
+      `state file ${path} holds MinHash signatures of another kind (${state.config.signatureFamily ?? 'an earlier samestory version'}; this one uses ${SIGNATURE_FAMILY}): start a new state file`,
+    );
+  }
   for (const key of ['numPerm', 'seed', 'shingleSize'] as const) {
     if (state.config[key] !== config[key]) {
       throw new StateError(
@@ -59,7 +67,7 @@ export async function saveState(path: string, index: MemoryIndex, config: Engine
     samestory: 'dedup-state',
     version: 1,
     savedAt: new Date().toISOString(),
-    config: { numPerm: config.numPerm, seed: config.seed, shingleSize: config.shingleSize },
+    config: { numPerm: config.numPerm, seed: config.seed, shingleSize: config.shingleSize, signatureFamily: SIGNATURE_FAMILY },
     index: index.toSnapshot(),
   };
   await writeFileAtomic(path, JSON.stringify(state), { fsync: true });

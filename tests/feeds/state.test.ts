@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,11 @@ describe('dedup state file', () => {
     const path = join(dir, 'other.json');
     await saveState(path, new MemoryIndex(), new Engine({ seed: 99 }).config);
     await expect(loadState(path, engine.config)).rejects.toThrow(/written with seed=99 but this run uses 1/);
+    // A state from before the permutation family was recorded: refused, not silently matching nothing.
+    const saved = JSON.parse(await readFile(path, 'utf8')) as { config: Record<string, unknown> };
+    delete saved.config.signatureFamily;
+    await writeFile(path, JSON.stringify(saved));
+    await expect(loadState(path, engine.config)).rejects.toThrow(/MinHash signatures of another kind \(an earlier samestory version; this one uses xor-mul32\): start a new state file/);
     await writeFile(path, JSON.stringify({ samestory: 'dedup-state', version: 1, config: {}, index: { version: 1, seq: 1, articles: [{ id: 'a' }], clusters: [] } }));
     await expect(loadState(path, engine.config)).rejects.toThrow(StateError);
     await expect(loadState(path, engine.config)).rejects.toThrow(/is corrupt \(article 0 is malformed\)/);
