@@ -10,6 +10,7 @@ import {
   type StoredArticle,
   type StoredCluster,
 } from '../engine/index-store.js';
+import { SIGNATURE_FAMILY } from '../engine/minhash.js';
 import type { Assignment, MergeEvent } from '../engine/types.js';
 import type { ServiceEvent } from '../service/ports.js';
 import { serviceKeys, type ServiceKeys } from './keys.js';
@@ -63,15 +64,38 @@ export async function connectRedisIndex(url: string, options: RedisIndexOptions 
       cause: error,
     });
   }
+  const prefix = options.prefix ?? 'samestory';
+  const shardsKey = `${serviceKeys(prefix).index}shards`;
+  // An index written by code with another key layout or MinHash family would be misread: its
+  // signatures match nothing and its counts sit under other keys. The first process to create the
+  // index records the layout; an index without that record but with data predates it.
+  const found = (await redis.eval(claimLayoutScript, 2, `${serviceKeys(prefix).index}layout`, shardsKey, indexLayout)) as string;
+  if (found !== indexLayout) {
+    redis.disconnect();
+    throw new Error(
+      `the index under prefix ${JSON.stringify(prefix)} was written by ${found ? `index layout ${found}` : 'an earlier samestory version'}, ` +
+        `this one uses ${indexLayout}: use a new prefix (SAMESTORY_PREFIX) or delete that prefix's keys, then re-submit`,
+    );
+  }
   // The shard count is fixed by the first process that creates the index: every reader and writer
   // must agree on where a bucket lives.
-  const shardsKey = `${serviceKeys(options.prefix ?? 'samestory').index}shards`;
   await redis.set(shardsKey, String(options.bucketShards ?? defaultBucketShards), 'NX');
   const bucketShards = Number(await redis.get(shardsKey));
   return new RedisIndex(redis, { ...options, bucketShards }, true);
 }
 
 const defaultBucketShards = 16_384;
+
+/** Key layout (sharded S:/T: keys since 2) and signature family of the indexes this code reads. */
+const indexLayout = `2/${SIGNATURE_FAMILY}`;
+
+/** KEYS: layout, shards; ARGV: this layout. Returns the index's layout ('' when it has none but data). */
+const claimLayoutScript = `
+local layout = redis.call('GET', KEYS[1])
+if layout then return layout end
+if redis.call('EXISTS', KEYS[2]) == 1 then return '' end
+redis.call('SET', KEYS[1], ARGV[1])
+return ARGV[1]`;
 
 /** Bucket members are short base-36 seq numbers rather than article ids: they repeat in every band. */
 const seqKey = (seq: number) => seq.toString(36);

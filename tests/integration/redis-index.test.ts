@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import type { Index } from '../../src/engine/index-store.js';
 import { connectRedisIndex, type RedisIndex } from '../../src/storage/redis-index.js';
 import { article, cluster, describeIndexConformance } from '../shared/index-conformance.js';
@@ -137,5 +138,31 @@ describe('RedisIndex across connections', () => {
       expect(await r!.markCommitted(4, false)).toBe(6);
       expect(await r!.markCommitted(7, false)).toBe(7);
     });
+  });
+});
+
+describe('RedisIndex: index layout', () => {
+  it('records its layout in a fresh index and refuses one written with another layout or before layouts were recorded', async () => {
+    const prefix = testPrefix();
+    const redis = new Redis(redisUrl);
+    try {
+      const first = await connectRedisIndex(redisUrl, { prefix });
+      await first.close();
+      const layoutKey = `${prefix}:{index}:layout`;
+      expect(await redis.get(layoutKey)).toMatch(/^2\/xor-mul32$/);
+      // A second process on the same index agrees.
+      await (await connectRedisIndex(redisUrl, { prefix })).close();
+
+      await redis.set(layoutKey, '1/mersenne');
+      await expect(connectRedisIndex(redisUrl, { prefix })).rejects.toThrow(
+        /written by index layout 1\/mersenne, this one uses 2\/xor-mul32: use a new prefix \(SAMESTORY_PREFIX\)/,
+      );
+      // An index from before layouts were recorded: data (its shard count) but no layout.
+      await redis.del(layoutKey);
+      await expect(connectRedisIndex(redisUrl, { prefix })).rejects.toThrow(/written by an earlier samestory version/);
+    } finally {
+      await redis.quit();
+      await deletePrefix(prefix);
+    }
   });
 });
