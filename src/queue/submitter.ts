@@ -62,9 +62,12 @@ export class QueueSubmitter implements Submitter {
     const added = new Map<string, ArticleJob>();
     if (fresh.size > 0) {
       const last = await this.redis.incrby(this.keys.submitted, fresh.size);
-      let seq = last - fresh.size;
+      const first = last - fresh.size + 1;
+      const numbered = [...fresh].map(([jobId, article], i) => ({ jobId, article, seq: first + i }));
+      // Recorded before the jobs exist: a successor that waits too long can then find a late one.
+      await this.redis.hset(this.keys.seqJobs, Object.fromEntries(numbered.map((n) => [n.seq, n.jobId])));
       const jobs = await this.queue.addBulk(
-        [...fresh].map(([jobId, article]) => ({ name: 'article', data: { article, seq: ++seq }, opts: { jobId } })),
+        numbered.map(({ jobId, article, seq }) => ({ name: 'article', data: { article, seq }, opts: { jobId } })),
       );
       for (const job of jobs) added.set(job.id as string, job);
     }

@@ -41,7 +41,8 @@ export class Turnstile {
     });
   }
 
-  private async current(): Promise<number> {
+  /** The highest submission number up to which every job has committed. */
+  async current(): Promise<number> {
     return Number((await this.redis.get(this.keys.turnstile)) ?? 0);
   }
 

@@ -1,8 +1,8 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { parseArticle } from '../contracts/article.js';
-import { Engine } from '../engine/engine.js';
+import { Engine, type ArticleText } from '../engine/engine.js';
 import { MemoryIndex } from '../engine/memory-index.js';
 import type { Article, Assignment } from '../engine/types.js';
 import type { ServiceConfig } from '../service/config.js';
@@ -40,6 +40,48 @@ export async function startWorker(config: ServiceConfig, logger: Logger = pino({
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
   const turnstile = new Turnstile(redis, keys);
 
+  // Reads late predecessors' jobs (see decideLatePredecessors).
+  const queue = new Queue<ArticleJobData, Assignment>(keys.queueName, { connection: bullConnection(config.redisUrl), prefix: keys.queuePrefix });
+
+  /** Decides `article` as submission `seq`; the returned pipeline publishes what changed (caller runs it). */
+  const decide = async (article: Article, text: ArticleText, seq: number | undefined) => {
+    const view = index.forJob(seq);
+    const outcome = await engine.assign(article, view, Date.now(), text);
+    if (seq !== undefined && !view.committed) await index.markCommitted(seq, true);
+    const after = redis.pipeline();
+    for (const event of view.published) after.publish(keys.channel, JSON.stringify(event));
+    if (seq !== undefined) after.hdel(keys.seqJobs, String(seq));
+    return { outcome, after };
+  };
+
+  /**
+   * After the order wait, a predecessor is still uncommitted: its worker died and its lock has not
+   * run out yet, or it sits in the queue behind busy slots. Rather than commit ahead of it (which
+   * can change clusters), decide it here in its turn; deciding is idempotent by article id, so its
+   * own job later changes nothing. false when a missing number has no job to decide (e.g. its
+   * submission failed half-way): the caller then commits out of order, as before.
+   */
+  const decideLatePredecessors = async (seq: number): Promise<boolean> => {
+    for (let t = await turnstile.current(); t < seq - 1; ) {
+      const late = t + 1;
+      const jobId = await redis.hget(keys.seqJobs, String(late));
+      const job = jobId ? await queue.getJob(jobId) : undefined;
+      if (!job || job.data?.seq !== late) return false;
+      let article: Article | undefined;
+      try {
+        article = parseArticle(job.data.article);
+      } catch {
+        await index.markCommitted(late, false); // its own job fails for good
+      }
+      if (article) await (await decide(article, engine.text(article), late)).after.exec();
+      logger.info({ jobId: job.id, seq: late, waiting: seq }, 'decided a late predecessor in its turn');
+      const advanced = await turnstile.current();
+      if (advanced <= t) return false;
+      t = advanced;
+    }
+    return true;
+  };
+
   const processJob = async (job: Job<ArticleJobData, Assignment>): Promise<Assignment> => {
     let article: Article;
     try {
@@ -50,15 +92,11 @@ export async function startWorker(config: ServiceConfig, logger: Logger = pino({
     // Extraction and normalisation need no index: done before waiting, off the serial commit path.
     const text = engine.text(article);
     const seq = job.data.seq;
-    if (seq !== undefined && !(await turnstile.waitFor(seq, config.orderWaitMs))) {
+    if (seq !== undefined && !(await turnstile.waitFor(seq, config.orderWaitMs)) && !(await decideLatePredecessors(seq))) {
       logger.warn({ jobId: job.id, seq }, 'predecessors not committed in time: committing out of order');
     }
-    const view = index.forJob(seq);
-    const outcome = await engine.assign(article, view, Date.now(), text);
-    if (seq !== undefined && !view.committed) await index.markCommitted(seq, true);
+    const { outcome, after } = await decide(article, text, seq);
     // Live events and the throughput count in one round trip.
-    const after = redis.pipeline();
-    for (const event of view.published) after.publish(keys.channel, JSON.stringify(event));
     countCompleted(after, keys);
     await after.exec();
     const a = outcome.assignment;
@@ -85,7 +123,10 @@ export async function startWorker(config: ServiceConfig, logger: Logger = pino({
     // A job that will not run again must not hold up its successors.
     const seq = job.data?.seq;
     if (final && seq !== undefined) {
-      index.markCommitted(seq, false).catch((e: unknown) => logger.error({ err: e, seq }, 'cannot mark failed job done'));
+      index
+        .markCommitted(seq, false)
+        .then(() => redis.hdel(keys.seqJobs, String(seq)))
+        .catch((e: unknown) => logger.error({ err: e, seq }, 'cannot mark failed job done'));
     }
   });
   worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
@@ -96,6 +137,7 @@ export async function startWorker(config: ServiceConfig, logger: Logger = pino({
     worker,
     async close() {
       await worker.close();
+      await queue.close();
       await turnstile.close();
       await index.close();
       await redis.quit();

@@ -17,6 +17,8 @@ export interface ServiceKeys {
   turnstile: string;
   /** Submission numbers committed ahead of the turnstile (sorted set, score = number). */
   committedAhead: string;
+  /** Job id of each submission number not yet committed (hash), so a waiting job can find a late one. */
+  seqJobs: string;
   /** Pub/sub channel announcing turnstile advances, so waiting workers wake at once. */
   turnstileChannel: string;
   /** Per-minute completed-job counters: `${throughput}<epoch minute>`. */
@@ -36,6 +38,7 @@ export function serviceKeys(prefix: string): ServiceKeys {
     submitted: `${index}submitted`,
     turnstile: `${index}turnstile`,
     committedAhead: `${index}ahead`,
+    seqJobs: `${index}seqjobs`,
     turnstileChannel: `${prefix}:turnstile`,
     throughput: `${index}done:`,
     queuePrefix: `${prefix}:{queue}`,
