@@ -2,10 +2,10 @@ import { createRequire } from 'node:module';
 import { backgroundShare } from './background.js';
 import { fmix32, hash32 } from './hash.js';
 import { porterStem } from './porter.js';
+import type { Article } from './types.js';
 
 /** Porter stem (natural's, see porter.ts). */
 export { porterStem as stem } from './porter.js';
-import type { Article } from './types.js';
 
 // natural's parts by their own module paths: its index pulls database drivers and calls
 // dotenv.config(), which prints to stdout (see ../shared/design.md §7). These load in a few ms.

@@ -97,7 +97,7 @@ export async function dedupFeed(input: AsyncIterable<Buffer | string>, output: W
   }
 
   const summary: DedupSummary = { inputFormat: 'jsonl', outputFormat: 'jsonl', items: 0, emitted: 0, skipped: 0, interrupted: false };
-  const interrupted = () => (summary.interrupted ||= options.signal?.aborted === true);
+  const interrupted = () => options.signal?.aborted === true;
   // Chosen once the input format is known (for XML: at the root element).
   const out: { writer?: FeedWriter } = {};
   let encode: (text: string) => Buffer = (t) => Buffer.from(t, 'utf8');
@@ -202,7 +202,7 @@ export async function dedupFeed(input: AsyncIterable<Buffer | string>, output: W
     // end() closes the kept document after the last written item (nothing was opened without a root).
     if (!(interrupted() && out.writer === undefined)) await handle(reader.end());
   }
-  interrupted();
+  summary.interrupted = interrupted();
   await put(held + (out.writer?.finish() ?? ''));
   return summary;
 }
