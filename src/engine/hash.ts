@@ -3,12 +3,14 @@
  * finaliser so nearby strings spread over all bits). Used for shingles, band keys and sentence keys.
  */
 export function hash32(text: string, seed = 0x811c9dc5): number {
-  let h = seed >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return fmix32(h);
+  return fmix32(fnv1a(text, 0, text.length, seed));
+}
+
+/** FNV-1a of text[start, end), as int32, without the finaliser (the token memo's key, see text.ts scan). */
+export function fnv1a(text: string, start = 0, end = text.length, seed = 0x811c9dc5): number {
+  let h = seed | 0;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h;
 }
 
 /** murmur3's 32-bit finaliser: avalanches every input bit. */

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { backgroundShare } from './background.js';
-import { fmix32, hash32 } from './hash.js';
+import { fmix32, fnv1a, hash32 } from './hash.js';
 import { porterStem } from './porter.js';
 import type { Article } from './types.js';
 
@@ -352,26 +352,38 @@ class TokenMemo {
     for (; this.slots[slot + KEY_LENGTH] !== 0; slot = (slot + SLOT) & mask) {
       if (this.slots[slot + KEY_HASH] === hash && this.slots[slot + KEY_LENGTH] === length + 1 && this.sameChars(this.slots[slot + KEY_AT] as number, text, start, length)) return slot;
     }
+    const raw = text.slice(start, end);
+    const word = wordOf(raw);
+    if (word !== raw && word === raw.toLowerCase()) {
+      // A capitalised token ("Police") shares the entry of its lower-case twin, which wordOf leaves
+      // as it is: its word is stemmed and interned once, not once per spelling.
+      const twin = this.find(word, 0, word.length, fnv1a(word));
+      return this.insert(text, start, end, hash, this.slots.subarray(twin + WORD_HASH, twin + TERMS_TO + 1));
+    }
+    const terms = word ? termsOf(word) : null;
+    const from = terms ? this.termList.length : -1;
+    if (terms) this.termList.push(...terms);
+    return this.insert(text, start, end, hash, [hash32(word) | 0, from, this.termList.length]);
+  }
+
+  /** Files the new raw token text[start, end) with its value: its word's hash and terms range. */
+  private insert(text: string, start: number, end: number, hash: number, value: ArrayLike<number>): number {
+    const length = end - start;
+    if (++this.size * 2 * SLOT > this.slots.length) this.rehash();
+    const mask = this.slots.length - 1;
+    let slot = Math.imul(fmix32(hash), SLOT) & mask;
+    while (this.slots[slot + KEY_LENGTH] !== 0) slot = (slot + SLOT) & mask;
+    this.slots.set(value, slot + WORD_HASH);
+    this.slots[slot + KEY_HASH] = hash;
+    this.slots[slot + KEY_LENGTH] = length + 1;
+    this.slots[slot + KEY_AT] = this.poolUsed;
     if (this.poolUsed + length > this.pool.length) {
       const bigger = new Uint16Array(Math.max(this.pool.length * 2, this.poolUsed + length));
       bigger.set(this.pool);
       this.pool = bigger;
     }
     for (let i = 0; i < length; i++) this.pool[this.poolUsed + i] = text.charCodeAt(start + i);
-    const word = wordOf(text.slice(start, end));
-    const terms = word ? termsOf(word) : null;
-    this.slots[slot + KEY_HASH] = hash;
-    this.slots[slot + KEY_LENGTH] = length + 1;
-    this.slots[slot + KEY_AT] = this.poolUsed;
-    this.slots[slot + WORD_HASH] = hash32(word) | 0;
-    this.slots[slot + TERMS_FROM] = terms ? this.termList.length : -1;
-    if (terms) this.termList.push(...terms);
-    this.slots[slot + TERMS_TO] = this.termList.length;
     this.poolUsed += length;
-    if (++this.size * 2 * SLOT > this.slots.length) {
-      this.rehash();
-      return this.find(text, start, end, hash);
-    }
     return slot;
   }
 
@@ -395,12 +407,55 @@ class TokenMemo {
 
 /** The interned Term of a term text. */
 export function internTerm(text: string): Term {
-  let term = termMemo.get(text);
-  if (term === undefined) {
-    term = { text, background: backgroundShare(text), order: orderKey(text), seen: 0, count: 0, boosted: 0 };
-    termMemo.set(text, term);
+  return termMemo.intern(text);
+}
+
+/**
+ * term text -> its Term, by open addressing on hash32 of the text (0 marks a free slot). A new term
+ * (a first-sight 800-word article brings ~14) cost ~1.5 µs with a Map here and one for the
+ * background model, mostly cache misses down their chains; here a miss reads one typed-array slot,
+ * and the background model reuses the hash. 65,536 slots to start: a stream's vocabulary soon
+ * fills them past the first growths.
+ */
+class TermMemo {
+  private hashes = new Int32Array(1 << 16);
+  private terms: (Term | null)[] = new Array<Term | null>(1 << 16).fill(null);
+  size = 0;
+
+  clear(): void {
+    this.hashes.fill(0);
+    this.terms.fill(null);
+    this.size = 0;
   }
-  return term;
+
+  intern(text: string): Term {
+    const hash = hash32(text);
+    const key = hash | 1; // never 0
+    const mask = this.hashes.length - 1;
+    let slot = (key >>> 1) & mask;
+    for (; this.hashes[slot] !== 0; slot = (slot + 1) & mask) {
+      if (this.hashes[slot] === key && (this.terms[slot] as Term).text === text) return this.terms[slot] as Term;
+    }
+    const term: Term = { text, background: backgroundShare(text, hash), order: orderKey(text), seen: 0, count: 0, boosted: 0 };
+    this.hashes[slot] = key;
+    this.terms[slot] = term;
+    if (++this.size * 2 > this.hashes.length) this.grow();
+    return term;
+  }
+
+  private grow(): void {
+    const { hashes, terms } = this;
+    this.hashes = new Int32Array(hashes.length * 2);
+    this.terms = new Array<Term | null>(hashes.length * 2).fill(null);
+    const mask = this.hashes.length - 1;
+    for (let from = 0; from < hashes.length; from++) {
+      if (hashes[from] === 0) continue;
+      let slot = ((hashes[from] as number) >>> 1) & mask;
+      while (this.hashes[slot] !== 0) slot = (slot + 1) & mask;
+      this.hashes[slot] = hashes[from] as number;
+      this.terms[slot] = terms[from] as Term;
+    }
+  }
 }
 
 /** Base of orderKey's digits: 0 ends the text, 2-11 and 13 and 15-40 are 0-9, _ and a-z (all term characters). */
@@ -428,9 +483,8 @@ function orderKey(text: string): number {
 }
 
 const tokenMemo = new TokenMemo();
-/** term text -> its Term. */
-const termMemo = new Map<string, Term>();
-/** raw space-separated token -> its name term, or null when it is not a name (see nameTerms). */
+const termMemo = new TermMemo();
+/** raw space-separated token -> its name term, or null when it is not a name (see nameTermAt). */
 const nameMemo = new Map<string, Term | null>();
 
 /** News vocabulary repeats; memos start afresh past this size, which bounds their memory. */
@@ -481,13 +535,13 @@ export function nameTerms(sentence: string): { names: Term[]; pairs: Term[] } {
   let prev: Term | null = null;
   // The sentence's tokens are its pieces between single spaces (as split(' ') gives them), found
   // with indexOf: only those passing a cheap first-character screen (most are lower-case words)
-  // are sliced and looked up.
+  // are looked up.
   const n = sentence.length;
   for (let i = 0, start = 0; start <= n; i++) {
     const space = sentence.indexOf(' ', start);
     const end = space < 0 ? n : space;
     const first = start < end ? sentence.charCodeAt(start) : 0;
-    const term = i > 0 && ((first >= 65 && first <= 90) || first === 34 || first === 39 || first === 40) ? nameTermOf(sentence.slice(start, end)) : null;
+    const term = i > 0 && ((first >= 65 && first <= 90) || first === 34 || first === 39 || first === 40) ? nameTermAt(sentence, start, end) : null;
     start = end + 1;
     if (term === null) {
       prev = null;
@@ -503,6 +557,37 @@ export function nameTerms(sentence: string): { names: Term[]; pairs: Term[] } {
 
 /** , ; : . ! ? ) " */
 const NAME_RUN_END = new Set([44, 59, 58, 46, 33, 63, 41, 34]);
+
+/**
+ * The name term of the raw token sentence[start, end). Most are an optional opening mark, a capital
+ * and more letters or digits, then punctuation only ("Nichols," "(Atlanta)"): their name is the
+ * first content term of the letters and digits, read from the token memo where tokenise filed them,
+ * without slicing the token or a Map lookup. Others take nameTermOf.
+ */
+function nameTermAt(sentence: string, start: number, end: number): Term | null {
+  const open = sentence.charCodeAt(start);
+  const from = open === 34 || open === 39 || open === 40 ? start + 1 : start;
+  const capital = sentence.charCodeAt(from);
+  if (capital >= 65 && capital <= 90) {
+    let to = from;
+    while (to < end && isAlnum(sentence.charCodeAt(to))) to++;
+    let rest = to;
+    for (; rest < end; rest++) {
+      const c = sentence.charCodeAt(rest);
+      if (c > 127 || isAlnum(c) || c === 39 || c === 45 || c === 47) break;
+    }
+    if (rest === end && to - from >= 2) {
+      const slot = tokenMemo.find(sentence, from, to, fnv1a(sentence, from, to));
+      const first = tokenMemo.slots[slot + TERMS_FROM] as number;
+      return first < (tokenMemo.slots[slot + TERMS_TO] as number) ? (tokenMemo.termList[first] as Term) : null;
+    }
+  }
+  return nameTermOf(sentence.slice(start, end));
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+}
 
 /** raw token -> its name term, or null when it is not a name; memoised (names recur). */
 function nameTermOf(raw: string): Term | null {
