@@ -523,15 +523,21 @@ function termsOf(word: string): Term[] {
   return terms;
 }
 
+/** Name terms and adjacent-name pairs (see nameTerms). */
+export interface NameTerms {
+  names: Term[];
+  pairs: Term[];
+}
+
 /**
  * Names in running text: capitalised words not opening a sentence ("... said Brian Nichols in
  * Atlanta"). Returns the content terms of those words, plus a joined term for each pair of adjacent
  * capitalised words ("brian_nichol"), which is far more specific than either word alone. Text
- * without case (lower-cased feeds) yields nothing.
+ * without case (lower-cased feeds) yields nothing. Appended to `out` when given (one pair of arrays
+ * for all of an article's sentences).
  */
-export function nameTerms(sentence: string): { names: Term[]; pairs: Term[] } {
-  const names: Term[] = [];
-  const pairs: Term[] = [];
+export function nameTerms(sentence: string, out: NameTerms = { names: [], pairs: [] }): NameTerms {
+  const { names, pairs } = out;
   let prev: Term | null = null;
   // The sentence's tokens are its pieces between single spaces (as split(' ') gives them), found
   // with indexOf: only those passing a cheap first-character screen (most are lower-case words)
@@ -552,7 +558,7 @@ export function nameTerms(sentence: string): { names: Term[]; pairs: Term[] } {
     // A name run ends at punctuation: "Paris, France" is two names, not one.
     prev = NAME_RUN_END.has(sentence.charCodeAt(end - 1)) ? null : term;
   }
-  return { names, pairs };
+  return out;
 }
 
 /** , ; : . ! ? ) " */

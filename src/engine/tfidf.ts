@@ -1,4 +1,4 @@
-import { nameTerms, ORDER_BASE, tokenise, type Term } from './text.js';
+import { nameTerms, ORDER_BASE, tokenise, type NameTerms, type Term } from './text.js';
 import type { SparseVector } from './types.js';
 
 /** An article's terms in first-seen order, each with its count and whether it is a name. */
@@ -22,7 +22,7 @@ export function termCounts(contentTerms: readonly Term[], sentences: readonly st
   const excluded = -now;
   if (boilerplate.length > 0) {
     for (const term of tokenise(boilerplate.join('\n')).terms) term.seen = excluded;
-    for (const sentence of boilerplate) for (const pair of nameTerms(sentence).pairs) pair.seen = excluded;
+    for (const pair of namesOf(boilerplate).pairs) pair.seen = excluded;
   }
   const terms: Term[] = [];
   const tally = (term: Term): void => {
@@ -34,15 +34,20 @@ export function termCounts(contentTerms: readonly Term[], sentences: readonly st
     }
   };
   for (const term of contentTerms) tally(term);
-  for (const sentence of sentences) {
-    const { names, pairs } = nameTerms(sentence);
-    for (const name of names) name.boosted = now;
-    for (const pair of pairs) {
-      tally(pair);
-      pair.boosted = now;
-    }
+  const { names, pairs } = namesOf(sentences);
+  for (const name of names) name.boosted = now;
+  for (const pair of pairs) {
+    tally(pair);
+    pair.boosted = now;
   }
   return { terms, counts: terms.map((t) => t.count), boosted: terms.map((t) => t.boosted === now) };
+}
+
+/** The name terms and pairs of all the sentences, in order, in one pair of arrays. */
+function namesOf(sentences: readonly string[]): NameTerms {
+  const out: NameTerms = { names: [], pairs: [] };
+  for (const sentence of sentences) nameTerms(sentence, out);
+  return out;
 }
 
 /**
@@ -64,11 +69,13 @@ export class Vectorizer {
     const { terms, counts, boosted } = counted;
     const kept: Term[] = [];
     const weights: number[] = [];
+    const docs = b + docCount + 1;
     let sumSq = 0;
     for (let i = 0; i < terms.length; i++) {
       const term = terms[i] as Term;
-      const idf = Math.log((b + docCount + 1) / (b * term.background + (df[i] ?? 0) + 1));
-      const w = (1 + Math.log(counts[i] ?? 1)) * idf * (boosted[i] ? boost : 1);
+      const idf = Math.log(docs / (b * term.background + (df[i] ?? 0) + 1));
+      const count = counts[i] ?? 1;
+      const w = (SUBLINEAR_TF[count] ?? 1 + Math.log(count)) * idf * (boosted[i] ? boost : 1);
       if (w > 0) {
         kept.push(term);
         weights.push(w);
@@ -86,6 +93,12 @@ export class Vectorizer {
     return { terms: sortedTerms, weights: sortedWeights };
   }
 }
+
+/**
+ * 1 + ln(count) for the small counts nearly all terms have: the same doubles, a load instead of a
+ * log (other counts, non-integers included, miss the table and take the log).
+ */
+const SUBLINEAR_TF = Float64Array.from({ length: 64 }, (_, count) => 1 + Math.log(count));
 
 /** Buckets of textOrder: the first two characters' digits of a Term's order key. */
 const BUCKET_SIZE = ORDER_BASE ** 6;
