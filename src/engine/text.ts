@@ -12,7 +12,6 @@ export { porterStem as stem } from './porter.js';
 const require = createRequire(import.meta.url);
 const { words: stopwordList } = require('natural/lib/natural/util/stopwords.js') as { words: string[] };
 
-
 /**
  * The HTML stack loads on the first HTML article only: linkedom alone takes ~0.5 s to import,
  * which plain-text streams and every CLI start would otherwise pay.
