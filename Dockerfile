@@ -19,6 +19,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY data ./data
+# The dashboard's page, script and styles are served from the sources' folder (src/dashboard/plugin.ts).
+COPY src/dashboard/static ./src/dashboard/static
 USER node
 EXPOSE 8080
 # Configuration comes from the environment: see src/service/config.ts and docs/service.md.

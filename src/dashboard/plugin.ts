@@ -24,6 +24,10 @@ const contentSecurityPolicy = [
 ].join('; ');
 
 export const dashboard: FastifyPluginAsync = async (app) => {
+  // An install or image without the assets would serve 500s on every page: refuse to start instead.
+  if (!existsSync(join(staticDir, 'index.html'))) {
+    throw new Error(`the dashboard's files are missing from ${staticDir} (an incomplete install or image)`);
+  }
   app.addHook('onSend', async (request, reply) => {
     if (!request.url.startsWith('/v1/') && !request.url.startsWith('/metrics')) {
       void reply.header('content-security-policy', contentSecurityPolicy);
