@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis, type ChainableCommander } from 'ioredis';
+import { fnv1a } from '../engine/hash.js';
 import {
   assignmentOf,
   boundedUnion,
@@ -117,12 +118,8 @@ const bucketEntry = (key: string, a: { time: number; seq: number }) => `${key}|$
  */
 const postingEntry = (term: string, c: { id: string; lastTime: number }) => `${term}|${timeCode(c.lastTime)}|${c.id}`;
 
-/** 32-bit FNV-1a of a string's UTF-16 code units: spreads band keys over bucket shards. */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
+/** The shard (base 36) of one of `shards` keys holding `text`: unsigned FNV-1a of its code units, mod shards. */
+const shardOf = (text: string, shards: number) => ((fnv1a(text) >>> 0) % shards).toString(36);
 
 /**
  * Adds ARGV[1] to counter fields ARGV[2..], deleting fields that reach zero (as MemoryIndex's counts
@@ -389,12 +386,12 @@ export class RedisIndex implements Index {
 
   /** The bucket shard holding band key `key` (see `bucketEntry`). */
   private bucket(key: string): string {
-    return `${this.k}B:${(fnv1a(key) % this.shared.options.bucketShards).toString(36)}`;
+    return `${this.k}B:${shardOf(key, this.shared.options.bucketShards)}`;
   }
 
   /** The posting shard holding term `term` (see `postingEntry`). */
   private postings(term: string): string {
-    return `${this.k}T:${(fnv1a(term) % this.shared.options.bucketShards).toString(36)}`;
+    return `${this.k}T:${shardOf(term, this.shared.options.bucketShards)}`;
   }
 
   async documentFrequencies(terms: readonly string[]): Promise<{ docCount: number; df: number[] }> {
@@ -419,7 +416,7 @@ export class RedisIndex implements Index {
    */
   private sentenceShards(fields: readonly string[]): string[] {
     const shards = this.shared.options.bucketShards * 2;
-    return fields.map((field) => `${this.k}S:${(fnv1a(field) % shards).toString(36)}`);
+    return fields.map((field) => `${this.k}S:${shardOf(field, shards)}`);
   }
 
   async nextSeq(): Promise<number> {
