@@ -87,7 +87,7 @@ async function measureSize(size: number, count: number): Promise<SizeResult> {
   const vectorizer = new Vectorizer(backgroundWeight);
   const random = seededRandom(1000 + size);
   const texts = Array.from({ length: warmup + count }, () => syntheticArticle(random, size));
-  // More articles of the same stream, for features() on first sight (words() memoises nothing).
+  // More articles of the same stream, for features() on first sight (text() leaves the token memos alone).
   const unseen = Array.from({ length: warmup + count }, () => engine.text({ text: syntheticArticle(random, size) }).sentences);
   const sentences = texts.map((text) => engine.text({ text }).sentences);
   const shingleStrings = sentences.map((s) => [...new Set(windows(words(s.join('\n')), shingleSize))]);

@@ -30,21 +30,21 @@ export function shingles(wordHashes: ArrayLike<number>, size: number): Int32Arra
 }
 
 /**
+ * Names the permutation family: signatures stored by one family (a saved dedup state, say) never
+ * compare with another's, so a stored index records it and is refused under a different one.
+ */
+export const SIGNATURE_FAMILY = 'xor-mul32';
+
+/**
  * MinHash over 32-bit shingle hashes with `numPerm` seeded permutations of the 32-bit integers,
  * h(x) = a * (x XOR s) mod 2^32 with a odd (XOR and multiplication by an odd number are both
  * bijections), the minimum taken in int32 order. On avalanched input this estimates Jaccard as
  * accurately as the universal (a*x + b) mod (2^31 - 1) family it replaced (tests/unit/engine/
  * minhash.test.ts), at two integer operations per (shingle, permutation) instead of a modular
  * reduction in doubles. The loop runs in WebAssembly SIMD, 16 permutations per pass over the
- * shingles (see KERNEL): 800-word signature (795 shingles, 128 permutations) 0.22 ms in doubles ->
+ * shingles (see kernel()): 800-word signature (795 shingles, 128 permutations) 0.22 ms in doubles ->
  * 0.06 ms in int32 JavaScript (4 permutations per pass) -> 0.008 ms.
  */
-/**
- * Names the permutation family: signatures stored by one family (a saved dedup state, say) never
- * compare with another's, so a stored index records it and is refused under a different one.
- */
-export const SIGNATURE_FAMILY = 'xor-mul32';
-
 export class MinHasher {
   readonly numPerm: number;
   private readonly groups: number;
