@@ -15,6 +15,17 @@ export interface EngineConfig {
   clusterThreshold: number;
   /** Terms an article must share with a cluster's centroid to be compared with it at all. */
   minSharedTerms: number;
+  /**
+   * Largest share of an article's dot product with a centroid that one shared term may carry: a
+   * match resting on one term ("Church Road" and "Station Road" both boost "road") is a
+   * coincidence. Not applied to texts under snippetTerms.
+   */
+  maxTermShare: number;
+  /**
+   * Distinct content terms below which a text is headline-length (a title and a snippet): there
+   * one rare shared term can be the whole story, so maxTermShare does not apply.
+   */
+  snippetTerms: number;
   /** How fast the join bar rises with ln(cluster size). */
   sizeGrowth: number;
   /** Cluster size beyond which the join bar stops rising. */
@@ -47,6 +58,8 @@ export const defaultEngineConfig: EngineConfig = {
   duplicateThreshold: 0.8,
   clusterThreshold: 0.2,
   minSharedTerms: 2,
+  maxTermShare: 0.8,
+  snippetTerms: 25,
   sizeGrowth: 0.3,
   sizeCap: 20,
   fullLengthTerms: 200,

@@ -4,7 +4,7 @@ import { hashKey } from './hash.js';
 import { assignmentOf, type Index, type StoredArticle, type StoredCluster } from './index-store.js';
 import { bandKeys, estimateJaccard, lshParams, MinHasher, shingles, type LshParams } from './minhash.js';
 import { prepareText, tokenise, trimMemos } from './text.js';
-import { addScaled, cosine, heaviest, sharedTerms, termCounts, topTerms, Vectorizer } from './tfidf.js';
+import { addScaled, cosine, heaviest, overlap, termCounts, topTerms, Vectorizer } from './tfidf.js';
 import type { Article, AssignOutcome, DecidedBy, MergeEvent, SparseVector } from './types.js';
 
 /** What an article looks like before anything about the stream is known (pure, cacheable). */
@@ -161,8 +161,12 @@ export class Engine {
     // Same story: clusters posted under the article's heaviest terms, plus the LSH candidates' clusters.
     const candidates = (await load([...termIds, ...lshArticles.map((a) => a.clusterId)]))
       .filter((c) => c.lastTime >= from && c.firstTime <= to)
-      // One shared term, however rare, is a coincidence (a local place name), not a story.
-      .filter((c) => sharedTerms(features.vector, c.centroid) >= cfg.minSharedTerms)
+      // One shared term, however rare, is a coincidence (a local place name), not a story; so is a
+      // match one term carries, except in headline-length texts (see maxTermShare).
+      .filter((c) => {
+        const { shared, topShare } = overlap(features.vector, c.centroid);
+        return shared >= cfg.minSharedTerms && (features.terms.length < cfg.snippetTerms || topShare <= cfg.maxTermShare);
+      })
       .map((c) => ({ cluster: c, similarity: cosine(features.vector, c.centroid) }))
       .sort((a, b) => b.similarity - a.similarity || a.cluster.createdSeq - b.cluster.createdSeq);
 

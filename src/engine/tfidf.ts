@@ -157,22 +157,28 @@ export function dot(a: SparseVector, b: SparseVector): number {
   return s;
 }
 
-/** Number of terms two vectors share. */
-export function sharedTerms(a: SparseVector, b: SparseVector): number {
+/**
+ * What two vectors share: how many terms, and the share of their dot product carried by the single
+ * heaviest shared term (0 when they share nothing).
+ */
+export function overlap(a: SparseVector, b: SparseVector): { shared: number; topShare: number } {
   let i = 0;
   let j = 0;
-  let n = 0;
+  let shared = 0;
+  let sum = 0;
+  let top = 0;
   while (i < a.terms.length && j < b.terms.length) {
     const x = a.terms[i] as string;
     const y = b.terms[j] as string;
     if (x === y) {
-      n++;
-      i++;
-      j++;
+      const product = (a.weights[i++] ?? 0) * (b.weights[j++] ?? 0);
+      shared++;
+      sum += product;
+      if (product > top) top = product;
     } else if (x < y) i++;
     else j++;
   }
-  return n;
+  return { shared, topShare: sum > 0 ? top / sum : 0 };
 }
 
 export function cosine(a: SparseVector, b: SparseVector): number {

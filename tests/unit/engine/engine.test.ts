@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/engine/engine.js';
 import { MemoryIndex } from '../../../src/engine/memory-index.js';
 import type { Article, AssignOutcome } from '../../../src/engine/types.js';
-import { gazetteArticles, millFireHarbor, millFireValley, paperWorksFire } from './fixtures.js';
+import { gazetteArticles, gazetteShortItems, millFireHarbor, millFireValley, paperWorksFire } from './fixtures.js';
 
 const NOW = Date.UTC(2031, 5, 1);
 
@@ -37,6 +37,14 @@ describe('Engine: publisher boilerplate', () => {
     const { outcomes } = await run(gazetteArticles);
     expect(new Set(outcomes.map((o) => o.assignment.clusterId)).size).toBe(4);
     expect(outcomes.map((o) => o.assignment.decidedBy)).toEqual(['new', 'new', 'new', 'new']);
+  });
+
+  it('keeps short items apart when one shared term would carry the whole match', async () => {
+    const { outcomes } = await run([...gazetteArticles, ...gazetteShortItems]);
+    expect(outcomes.slice(4).map((o) => o.assignment.decidedBy)).toEqual(['new', 'new']);
+    // With the rule off, "road" alone joins them: the test would catch its loss.
+    const { outcomes: unguarded } = await run([...gazetteArticles, ...gazetteShortItems], new Engine({ maxTermShare: 1 }));
+    expect(unguarded[5]?.assignment.clusterId).toBe(unguarded[4]?.assignment.clusterId);
   });
 
   it('still finds a republished copy of an article as a duplicate', async () => {

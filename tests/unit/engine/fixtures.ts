@@ -92,3 +92,25 @@ Visitors can follow the family on a camera in the otter house, which the park in
     'The otter pups with their mother Nessa in the den',
   ),
 ];
+
+/**
+ * Two short Gazette items whose only common ground is "road" (boosted twice over, as part of the
+ * names "Station Road" and "Church Road") and a council: a match one term carries.
+ */
+export const gazetteShortItems: Article[] = [
+  gazette(
+    'gazette-water-main',
+    'Station Road shut for six weeks of water main repairs',
+    `Station Road will close to traffic from Monday for six weeks while the water company replaces a burst main.
+Buses will divert through the industrial estate and the Saturday market moves to the car park behind the library.
+Shopkeepers fear losing trade before Christmas and asked the council for free parking.`,
+    'Workers dig up the burst main',
+  ),
+  gazette(
+    'gazette-letter-pavements',
+    'Letters: our pavements need rules, not bans',
+    `A reader asks the parish council to paint a cycle lane on Church Road, where speeding bicycles share a narrow pavement with walkers.
+Her elderly neighbour was knocked over outside the post office last month by a teenager who did not stop.`,
+    'The narrow pavement outside the post office',
+  ),
+];

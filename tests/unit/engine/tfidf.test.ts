@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backgroundShare } from '../../../src/engine/background.js';
 import { internTerm, tokenise } from '../../../src/engine/text.js';
-import { termCounts, Vectorizer } from '../../../src/engine/tfidf.js';
+import { overlap, termCounts, Vectorizer } from '../../../src/engine/tfidf.js';
 
 describe('term counts', () => {
   it('counts content terms and name pairs in first-seen order, boosts names, and leaves out boilerplate terms', () => {
@@ -51,5 +51,15 @@ describe('TF-IDF vectors', () => {
       }),
       { numRuns: 300, seed: 3 },
     );
+  });
+});
+
+describe('overlap', () => {
+  it('counts shared terms and the share of the dot product the heaviest one carries', () => {
+    const a = { terms: ['ferry', 'port', 'road'], weights: [0.6, 0.2, 0.5] };
+    const b = { terms: ['council', 'port', 'road'], weights: [0.3, 0.5, 0.8] };
+    // Shared: port 0.2 * 0.5 = 0.1 and road 0.5 * 0.8 = 0.4.
+    expect(overlap(a, b)).toEqual({ shared: 2, topShare: 0.8 });
+    expect(overlap(a, { terms: ['zebra'], weights: [1] })).toEqual({ shared: 0, topShare: 0 });
   });
 });
