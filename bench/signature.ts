@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { defaultEngineConfig, Engine, MinHasher, shingles, Vectorizer, words } from '../src/engine/index.js';
+import { defaultEngineConfig, Engine, MinHasher, Vectorizer, words } from '../src/engine/index.js';
 import { tokenise, type Tokens } from '../src/engine/text.js';
 import { termCounts } from '../src/engine/tfidf.js';
 import { formatTable } from '../src/cli/table.js';
@@ -122,7 +122,7 @@ async function measureSize(size: number, count: number): Promise<SizeResult> {
   const engineFeatures = await measure((i) => engine.features(sentences[i] as string[], documentFrequencies), passes);
   const engineTokenise = await measure((i) => tokenise((sentences[i] as string[]).join('\n')), passes);
   const tokens = sentences.map((s) => tokenise(s.join('\n')));
-  const engineMinhash = await measure((i) => hasher.signature(shingles((tokens[i] as Tokens).hashes, shingleSize)), passes);
+  const engineMinhash = await measure((i) => hasher.wordSignature((tokens[i] as Tokens).hashes, shingleSize), passes);
   const engineTfidf = await measure((i) => {
     const counted = termCounts((tokens[i] as Tokens).terms, sentences[i] as string[]);
     return vectorizer.vector(counted, counted.terms.map((t) => df.get(t.text) ?? 0), docCount, engine.config.nameBoost);

@@ -2,7 +2,7 @@ import { sentenceKey, stripGenericBoilerplate, stripLearnedBoilerplate } from '.
 import { defaultEngineConfig, type EngineConfig } from './config.js';
 import { hashKey } from './hash.js';
 import { assignmentOf, type Index, type StoredArticle, type StoredCluster } from './index-store.js';
-import { bandKeys, estimateJaccard, lshParams, MinHasher, shingles, type LshParams } from './minhash.js';
+import { bandKeys, estimateJaccard, lshParams, MinHasher, type LshParams } from './minhash.js';
 import { prepareText, tokenise, trimMemos } from './text.js';
 import { addScaled, cosine, heaviest, overlap, termCounts, topTerms, Vectorizer } from './tfidf.js';
 import type { Article, AssignOutcome, DecidedBy, MergeEvent, SparseVector } from './types.js';
@@ -63,8 +63,7 @@ export class Engine {
   ): Promise<Features> {
     trimMemos(); // between articles only (see trimMemos)
     const words = tokenise(sentences.join('\n'));
-    const shingled = shingles(words.hashes, this.config.shingleSize);
-    const signature = this.hasher.signature(shingled);
+    const signature = this.hasher.wordSignature(words.hashes, this.config.shingleSize);
     // Terms of the outlet's learned boilerplate are no evidence either, even where the article's
     // own text repeats them: its earliest articles, indexed before the boilerplate was learned,
     // still carry them and would otherwise attract this one through them.
@@ -74,7 +73,7 @@ export class Engine {
     return {
       signature,
       // An empty text has no shingles: filing its all-maximum signature would match every other one.
-      bandKeys: shingled.length > 0 ? bandKeys(signature, this.lsh) : [],
+      bandKeys: words.hashes.length > 0 ? bandKeys(signature, this.lsh) : [],
       vector: this.vectorizer.vector(counted, df, docCount, this.config.nameBoost),
       terms,
     };

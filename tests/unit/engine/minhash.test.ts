@@ -106,6 +106,26 @@ describe('MinHash', () => {
     expect(shingles([], 5).length).toBe(0);
   });
 
+  it('shingles are the windows\' polynomials (rolled from window to window), and wordSignature their signature', () => {
+    // Each window evaluated afresh, as the rolling computation must reproduce.
+    const reference = (words: Int32Array, size: number): Int32Array => {
+      const k = Math.max(1, Math.min(size, Math.floor(words.length / 4), words.length));
+      return Int32Array.from({ length: words.length === 0 ? 0 : words.length - k + 1 }, (_, i) => {
+        let h = k;
+        for (let j = i; j < i + k; j++) h = (Math.imul(h, 0x2c1b3c6f) + (words[j] as number)) | 0;
+        return fmix32(h);
+      });
+    };
+    const random = seededRandom(5);
+    const hasher = new MinHasher(128, 3);
+    // 40,000 words outgrow the kernel's first memory page.
+    for (const n of [0, 1, 2, 3, 7, 19, 20, 795, 40_000, 12]) {
+      const words = Int32Array.from({ length: n }, () => Math.floor(random() * 2 ** 32) | 0);
+      expect(shingles(words, 5)).toEqual(reference(words, 5));
+      expect(hasher.wordSignature(words, 5)).toEqual(hasher.signature(reference(words, 5)));
+    }
+  });
+
   it('shingles keep word order, and a repeated shingle does not change the signature', () => {
     const hashes = (text: string) => text.split(' ').map((w) => hash32(w) | 0);
     const text = 'a b c d e f g h i j k l m n o p q r s t';
