@@ -537,28 +537,35 @@ export interface NameTerms {
  */
 export function nameTerms(sentence: string, out: NameTerms = { names: [], pairs: [] }): NameTerms {
   const { names, pairs } = out;
+  // The sentence's tokens are its pieces between single spaces (as split(' ') gives them): only
+  // pieces opening with a capital or an opening mark can be names, and the regex finds the spaces
+  // before those (most pieces are lower-case words, skipped in its native scan rather than one
+  // indexOf call each). A name pairs with the previous one only if that ended at the space before it.
   let prev: Term | null = null;
-  // The sentence's tokens are its pieces between single spaces (as split(' ') gives them), found
-  // with indexOf: only those passing a cheap first-character screen (most are lower-case words)
-  // are looked up.
+  let prevEnd = -1;
   const n = sentence.length;
-  for (let i = 0, start = 0; start <= n; i++) {
+  NAME_START.lastIndex = 0;
+  while (NAME_START.test(sentence)) {
+    const start = NAME_START.lastIndex;
     const space = sentence.indexOf(' ', start);
     const end = space < 0 ? n : space;
-    const first = start < end ? sentence.charCodeAt(start) : 0;
-    const term = i > 0 && ((first >= 65 && first <= 90) || first === 34 || first === 39 || first === 40) ? nameTermAt(sentence, start, end) : null;
-    start = end + 1;
+    NAME_START.lastIndex = end;
+    const term = nameTermAt(sentence, start, end);
     if (term === null) {
       prev = null;
       continue;
     }
     names.push(term);
-    if (prev !== null) pairs.push(internTerm(`${prev.text}_${term.text}`));
+    if (prev !== null && prevEnd === start - 1) pairs.push(internTerm(`${prev.text}_${term.text}`));
     // A name run ends at punctuation: "Paris, France" is two names, not one.
     prev = NAME_RUN_END.has(sentence.charCodeAt(end - 1)) ? null : term;
+    prevEnd = end;
   }
   return out;
 }
+
+/** A space before a piece that may be a name (nameTerms): a capital, a quote or a parenthesis follows. */
+const NAME_START = / (?=["'(A-Z])/g;
 
 /** , ; : . ! ? ) " */
 const NAME_RUN_END = new Set([44, 59, 58, 46, 33, 63, 41, 34]);
