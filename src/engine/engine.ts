@@ -158,15 +158,15 @@ export class Engine {
     }
 
     // Same story: clusters posted under the article's heaviest terms, plus the LSH candidates' clusters.
+    const headline = features.terms.length < cfg.snippetTerms;
     const candidates = (await load([...termIds, ...lshArticles.map((a) => a.clusterId)]))
       .filter((c) => c.lastTime >= from && c.firstTime <= to)
       // One shared term, however rare, is a coincidence (a local place name), not a story; so is a
       // match one term carries, except in headline-length texts (see maxTermShare).
-      .filter((c) => {
-        const { shared, topShare } = overlap(features.vector, c.centroid);
-        return shared >= cfg.minSharedTerms && (features.terms.length < cfg.snippetTerms || topShare <= cfg.maxTermShare);
+      .flatMap((c) => {
+        const { shared, topShare, cosine: similarity } = overlap(features.vector, c.centroid);
+        return shared >= cfg.minSharedTerms && (headline || topShare <= cfg.maxTermShare) ? [{ cluster: c, similarity }] : [];
       })
-      .map((c) => ({ cluster: c, similarity: cosine(features.vector, c.centroid) }))
       .sort((a, b) => b.similarity - a.similarity || a.cluster.createdSeq - b.cluster.createdSeq);
 
     let target: StoredCluster | undefined;

@@ -158,10 +158,10 @@ export function dot(a: SparseVector, b: SparseVector): number {
 }
 
 /**
- * What two vectors share: how many terms, and the share of their dot product carried by the single
- * heaviest shared term (0 when they share nothing).
+ * What two vectors share: how many terms, the share of their dot product carried by the single
+ * heaviest shared term (0 when they share nothing), and their cosine, all from one merge.
  */
-export function overlap(a: SparseVector, b: SparseVector): { shared: number; topShare: number } {
+export function overlap(a: SparseVector, b: SparseVector): { shared: number; topShare: number; cosine: number } {
   let i = 0;
   let j = 0;
   let shared = 0;
@@ -178,12 +178,16 @@ export function overlap(a: SparseVector, b: SparseVector): { shared: number; top
     } else if (x < y) i++;
     else j++;
   }
-  return { shared, topShare: sum > 0 ? top / sum : 0 };
+  return { shared, topShare: sum > 0 ? top / sum : 0, cosine: cosineOf(sum, a, b) };
 }
 
 export function cosine(a: SparseVector, b: SparseVector): number {
+  return cosineOf(dot(a, b), a, b);
+}
+
+function cosineOf(dotProduct: number, a: SparseVector, b: SparseVector): number {
   const n = norm(a) * norm(b);
-  return n > 0 ? dot(a, b) / n : 0;
+  return n > 0 ? dotProduct / n : 0;
 }
 
 /** a + scale * b, dropping terms whose weight falls to ~0 (used to add or remove cluster members). */

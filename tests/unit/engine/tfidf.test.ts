@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backgroundShare } from '../../../src/engine/background.js';
 import { internTerm, tokenise } from '../../../src/engine/text.js';
-import { overlap, termCounts, Vectorizer } from '../../../src/engine/tfidf.js';
+import { cosine, overlap, termCounts, Vectorizer } from '../../../src/engine/tfidf.js';
 
 describe('term counts', () => {
   it('counts content terms and name pairs in first-seen order, boosts names, and leaves out boilerplate terms', () => {
@@ -55,11 +55,12 @@ describe('TF-IDF vectors', () => {
 });
 
 describe('overlap', () => {
-  it('counts shared terms and the share of the dot product the heaviest one carries', () => {
+  it('counts shared terms, the share of the dot product the heaviest one carries, and the cosine', () => {
     const a = { terms: ['ferry', 'port', 'road'], weights: [0.6, 0.2, 0.5] };
     const b = { terms: ['council', 'port', 'road'], weights: [0.3, 0.5, 0.8] };
     // Shared: port 0.2 * 0.5 = 0.1 and road 0.5 * 0.8 = 0.4.
-    expect(overlap(a, b)).toEqual({ shared: 2, topShare: 0.8 });
-    expect(overlap(a, { terms: ['zebra'], weights: [1] })).toEqual({ shared: 0, topShare: 0 });
+    expect(overlap(a, b)).toEqual({ shared: 2, topShare: 0.8, cosine: cosine(a, b) });
+    expect(cosine(a, b)).toBeCloseTo(0.5 / Math.sqrt(0.65 * 0.98), 12);
+    expect(overlap(a, { terms: ['zebra'], weights: [1] })).toEqual({ shared: 0, topShare: 0, cosine: 0 });
   });
 });
