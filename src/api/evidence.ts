@@ -1,35 +1,10 @@
 import type { Index, StoredArticle } from '../engine/index-store.js';
-import type { SparseVector } from '../engine/types.js';
+import { cosine, heaviest } from '../engine/tfidf.js';
 
 /**
  * Why articles were grouped, computed from the stored TF-IDF vectors. Read-side only: the engine
  * decides, this explains.
  */
-
-/** Dot product of two sparse vectors whose terms are sorted ascending (linear merge). */
-export function dot(a: SparseVector, b: SparseVector): number {
-  let i = 0;
-  let j = 0;
-  let sum = 0;
-  while (i < a.terms.length && j < b.terms.length) {
-    const ta = a.terms[i]!;
-    const tb = b.terms[j]!;
-    if (ta === tb) sum += a.weights[i++]! * b.weights[j++]!;
-    else if (ta < tb) i++;
-    else j++;
-  }
-  return sum;
-}
-
-export function norm(v: SparseVector): number {
-  return Math.sqrt(v.weights.reduce((s, w) => s + w * w, 0));
-}
-
-/** Cosine similarity; 0 when either vector is empty. The centroid is a sum, so it is normalised here. */
-export function cosine(a: SparseVector, b: SparseVector): number {
-  const n = norm(a) * norm(b);
-  return n === 0 ? 0 : dot(a, b) / n;
-}
 
 export interface SharedTerm {
   term: string;
@@ -60,15 +35,6 @@ export function sharedTerms(members: readonly StoredArticle[], limit: number): S
     .slice(0, limit);
 }
 
-/** The `count` heaviest terms of a vector. */
-export function heaviestTerms(v: SparseVector, count: number): string[] {
-  return v.terms
-    .map((term, i) => ({ term, w: v.weights[i]! }))
-    .sort((a, b) => b.w - a.w || a.term.localeCompare(b.term))
-    .slice(0, count)
-    .map((t) => t.term);
-}
-
 export interface Neighbour {
   article: StoredArticle;
   similarity: number;
@@ -94,7 +60,7 @@ export async function nearestNeighbours(
   article: StoredArticle,
   options: NeighbourOptions,
 ): Promise<Neighbour[]> {
-  const terms = heaviestTerms(article.vector, options.terms);
+  const terms = heaviest(article.vector, options.terms);
   if (terms.length === 0) return [];
   const clusterIds = await index.termCandidates(terms, article.time - options.windowMs, article.time + options.windowMs);
   // The article's own cluster is always a candidate, even if it is no longer posted under these terms.

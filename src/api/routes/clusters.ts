@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Index } from '../../engine/index-store.js';
+import { cosine } from '../../engine/tfidf.js';
 import { ApiError } from '../errors.js';
-import { cosine, sharedTerms } from '../evidence.js';
+import { sharedTerms } from '../evidence.js';
 import {
   ClusterDetailSchema,
   ClusterListQuery,
