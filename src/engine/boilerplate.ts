@@ -13,6 +13,12 @@ const PHRASES: readonly RegExp[] = [
   /\b(?:skip|jump) to (?:main )?content\b/,
 ];
 
+/** Headings of link lists: "Most viewed", "Related stories", "More on this story", ... */
+const LIST_HEADING =
+  "related(?: (?:stories|articles|content|links|coverage|topics))?|more(?: (?:stories|news|on this(?: story)?|from [\\w' ]{1,30}))?|" +
+  "also read|read next|recommended(?: for you)?|trending(?: now)?|most (?:read|viewed|popular|shared|commented)|" +
+  "editor'?s picks?|top stories|latest(?: news| stories)?|you (?:may|might) also like";
+
 const SENTENCES: readonly RegExp[] = [
   // Donation and membership appeals.
   /\b(?:support|fund|funding|back) (?:our|independent|quality|free|trusted|local|this) (?:journalism|reporting|newsroom|work)\b/i,
@@ -26,7 +32,9 @@ const SENTENCES: readonly RegExp[] = [
   /\bplease (?:donate|give|contribute)\b/i,
   // Calls to action.
   /^(?:read|see|watch|listen|click|tap) (?:more|also|here|now|next|the full)\b/i,
-  /^(?:related|more|also read|recommended|trending|most read|editor'?s picks?|more on this story|top stories)\b\W*/i,
+  // List headings: the whole line, or a label before a colon ("Related: <headline>"); not the
+  // sentences that merely open with the word ("More than 300 people were evacuated.").
+  new RegExp(`^(?:${LIST_HEADING})\\W*(?::.*)?$`, 'i'),
   /^(?:sign up|subscribe|register|log ?in|sign in)\b/i,
   /\b(?:sign up|subscribe) (?:to|for|now|today|here)\b/i,
   /\bnewsletters?\b/i,
@@ -44,7 +52,11 @@ const SENTENCES: readonly RegExp[] = [
   /\bprivacy (?:policy|notice|settings)\b/i,
   /^(?:photo|image|picture|photograph|credit|video|caption|source|file photo)s?(?: credit)?\s*:/i,
   /\b(?:getty images|shutterstock|ap photo|afp via getty|reuters\/[a-z]+|pa wire|epa-efe)\b/i,
-  /\b(?:this (?:story|article) (?:has been|was) (?:updated|corrected))\b/i,
+  /\b(?:this (?:story|article) (?:has been|was) (?:updated|corrected|amended))\b/i,
+  // Sign-offs, appeals and newsletter plugs in their other common wordings.
+  /^before you go\b/i,
+  /\bchip in\b/i,
+  /\bin your inbox\b/i,
 ];
 
 // One alternation each, so a sentence costs one regex scan rather than one per pattern.
@@ -55,14 +67,40 @@ const SENTENCE = new RegExp(SENTENCES.map((re) => `(?:${re.source})`).join('|'),
 /** Sentences longer than this are never dropped by a SENTENCES pattern. */
 const MAX_FURNITURE_WORDS = 30;
 
+/** A list heading alone on its line: the short headline lines under it are links, not content. */
+const LIST_HEADING_LINE = new RegExp(`^(?:${LIST_HEADING})\\W*$`, 'i');
+/** Link lines under a list heading: at most this many, each short and without a closing stop. */
+const MAX_LIST_LINES = 12;
+const MAX_LIST_LINE_WORDS = 20;
+
+/**
+ * "By Jonas Ekdahl, Local Affairs Reporter", "By Ana Ruiz and Tom Lee in Lisbon": "By" and then
+ * only capitalised words (and a few connectives). A reporter's name would otherwise tie together
+ * every story they write.
+ */
+const BYLINE = /^[Bb]y\s+\p{Lu}[\p{L}'’.-]*(?:(?:\s*[,&|/-]\s*|\s+(?:and|in|at|for|of|the)\s+|\s+)\p{Lu}[\p{L}'’.-]*)*\W*$/u;
+const MAX_BYLINE_WORDS = 12;
+
 /** Removes generic publisher furniture; returns the sentences that are left. */
 export function stripGenericBoilerplate(sentences: readonly string[]): string[] {
   const out: string[] = [];
+  let listLines = 0;
   for (const sentence of sentences) {
     const cut = sentence.replace(PHRASE, ' ');
     const s = cut === sentence ? sentence : cut.replace(/\s+/g, ' ').trim();
     if (!/[\p{L}\p{N}]/u.test(s)) continue;
-    if (countWords(s) <= MAX_FURNITURE_WORDS && SENTENCE.test(s)) continue;
+    const words = countWords(s);
+    if (listLines > 0) {
+      listLines--;
+      if (words <= MAX_LIST_LINE_WORDS && !/[.!?"”]$/.test(s)) continue;
+      listLines = 0;
+    }
+    if (LIST_HEADING_LINE.test(s)) {
+      listLines = MAX_LIST_LINES;
+      continue;
+    }
+    if (words <= MAX_FURNITURE_WORDS && SENTENCE.test(s)) continue;
+    if (words <= MAX_BYLINE_WORDS && BYLINE.test(s)) continue;
     out.push(s);
   }
   return out;
@@ -110,10 +148,20 @@ export function sentenceKey(sentence: string): string | null {
 }
 
 /**
+ * Earlier articles of a source a sentence must have appeared in to be the outlet's established
+ * furniture: such sentences never count as evidence that an article is a republication.
+ */
+const ESTABLISHED_COUNT = 3;
+
+/**
  * Drops sentences seen in at least `minCount` earlier articles of the same source (learned
  * boilerplate), unless most of the article was seen before: then it is a republication of an
- * earlier article, and stripping would leave it nothing to be recognised by.
- * `sentenceKeys[i]` is the key of `sentences[i]`; `countOf` maps keys to earlier-article counts.
+ * earlier article, and stripping would leave it nothing to be recognised by. "Most" is measured
+ * in words, over the sentences that are not established furniture (see ESTABLISHED_COUNT), which
+ * always go: a 60-word brief under the outlet's 100-word footer is not a republication, and
+ * counted by sentences or with its footer it looked like one (and was glued to other stories by
+ * that footer). `sentenceKeys[i]` is the key of `sentences[i]`; `countOf` maps keys to
+ * earlier-article counts.
  */
 export function stripLearnedBoilerplate(
   sentences: readonly string[],
@@ -121,16 +169,22 @@ export function stripLearnedBoilerplate(
   countOf: ReadonlyMap<string, number>,
   minCount: number,
 ): string[] {
-  let keyed = 0;
-  let seen = 0;
-  for (const key of sentenceKeys) {
-    if (key === null) continue;
-    keyed++;
-    if ((countOf.get(key) ?? 0) > 0) seen++;
-  }
-  if (keyed > 0 && seen * 2 > keyed) return [...sentences];
-  return sentences.filter((_, i) => {
+  const countAt = (i: number): number => {
     const key = sentenceKeys[i];
-    return key === null || key === undefined || (countOf.get(key) ?? 0) < minCount;
+    return key === null || key === undefined ? 0 : (countOf.get(key) ?? 0);
+  };
+  let words = 0;
+  let seenWords = 0;
+  sentences.forEach((sentence, i) => {
+    const count = countAt(i);
+    if (count >= ESTABLISHED_COUNT || sentenceKeys[i] === null) return;
+    const n = countWords(sentence);
+    words += n;
+    if (count > 0) seenWords += n;
+  });
+  const republication = words > 0 && seenWords * 2 > words;
+  return sentences.filter((_, i) => {
+    const count = countAt(i);
+    return count < minCount || (republication && count < ESTABLISHED_COUNT);
   });
 }

@@ -116,6 +116,10 @@ export class Engine {
     const countOf = new Map<string, number>();
     const own = previous?.source === source ? new Set(previous.sentenceKeys) : new Set<string>();
     keys.forEach((k, i) => countOf.set(k, (counts[i] ?? 0) - (own.has(k) ? 1 : 0)));
+    // An article's own headline is never the outlet's furniture, even when an earlier page of the
+    // outlet listed it (under "Most viewed", say): stripped, its words would leave the whole article.
+    const headlineKey = (article.title || article.html) && text.sentences[0] === text.title ? text.sentenceKeys[0] : null;
+    if (headlineKey) countOf.set(headlineKey, 0);
     const kept = stripLearnedBoilerplate(text.sentences, text.sentenceKeys, countOf, cfg.boilerplateMinCount);
     const keptSet = new Set(kept);
     const stripped = text.sentences.filter((sentence) => !keptSet.has(sentence));

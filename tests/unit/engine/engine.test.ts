@@ -86,6 +86,21 @@ describe('Engine: publisher boilerplate', () => {
     expect(new Set(outcomes.map((o) => o.assignment.clusterId)).size).toBe(4);
     expect((await index.getArticle('gazette-zoo'))?.vector.terms).not.toContain('harrow');
   });
+
+  it("never strips an article's own headline, even when an earlier page of the outlet printed it", async () => {
+    const headline = 'Harbour tolls to double in spring as quay repairs overrun';
+    const [first, second] = gazetteArticles;
+    const teaser = { ...(first as Article), text: `${first?.text}\n${headline}` };
+    const tolls: Article = {
+      id: 'gazette-tolls',
+      source: second?.source,
+      title: headline,
+      text: 'Boat owners will pay twice as much to moor at the town quay from April. The council blamed repairs to the quay wall that have run eight months late. Owners said the rise would drive visiting yachts to other harbours.',
+    };
+    const { index } = await run([teaser, tolls]);
+    // "toll" is only in the headline: stripped, it would be gone from the whole article.
+    expect((await index.getArticle('gazette-tolls'))?.vector.terms).toContain('toll');
+  });
 });
 
 describe('Engine: state', () => {

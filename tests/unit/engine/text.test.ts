@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { stripGenericBoilerplate } from '../../../src/engine/boilerplate.js';
+import { sentenceKey, stripGenericBoilerplate, stripLearnedBoilerplate } from '../../../src/engine/boilerplate.js';
 import { hash32 } from '../../../src/engine/hash.js';
 import { contentTerms, extractHtml, nameTerms, normalise, prepareText, splitSentences, tokenise, words } from '../../../src/engine/text.js';
 
@@ -175,5 +175,57 @@ describe('generic boilerplate', () => {
       'The ferry sank after striking a reef.',
     ]);
     expect(kept).toEqual(['Rescuers carry a stretcher at Kelmore Point', 'The ferry sank after striking a reef.']);
+  });
+
+  it('drops bylines, sign-offs, amendment notes and link lists, keeping sentences that only open alike', () => {
+    const kept = stripGenericBoilerplate([
+      'By Petra Lindqvist, Coast Correspondent',
+      'By Monday, divers had recovered the ferry\'s data recorder.',
+      'More than 300 people were evacuated from Kelmore Point.',
+      'Before you go...',
+      'Thousands of readers chip in every month to keep the Post free.',
+      'Get the Coast Briefing in your inbox every morning.',
+      'This article was amended on 4 March to correct the ferry\'s tonnage.',
+      'Most viewed',
+      'Harbour tolls to double in spring',
+      'Lighthouse keeper retires after 41 years',
+      'The inquiry opens on Thursday.',
+    ]);
+    expect(kept).toEqual([
+      'By Monday, divers had recovered the ferry\'s data recorder.',
+      'More than 300 people were evacuated from Kelmore Point.',
+      'The inquiry opens on Thursday.',
+    ]);
+  });
+});
+
+describe('learned boilerplate', () => {
+  const strip = (sentences: string[], counts: number[]) => {
+    const keys = sentences.map(sentenceKey);
+    const countOf = new Map(keys.flatMap((k, i) => (k ? [[k, counts[i] ?? 0] as const] : [])));
+    return stripLearnedBoilerplate(sentences, keys, countOf, 1);
+  };
+  const brief = [
+    'A volunteer lifeboat crew rescued a kayaker who had drifted two miles off Kelmore Point on Tuesday afternoon.',
+    'The man, in his fifties, was treated for cold on the slipway and did not need to go to hospital.',
+  ];
+  const footer = [
+    'The Coast Post has covered the harbour towns since 1891.',
+    'We have no owner but our readers.',
+    'That is why we ask you for a little each month.',
+    'Tell us what you saw: tips at the newsroom desk.',
+  ];
+
+  it("does not take a short brief under the outlet's seen footer for a republication", () => {
+    // By sentences 4 of 6 were seen before; by words the footer is the smaller part.
+    expect(strip([...brief, ...footer], [0, 0, 1, 1, 1, 1])).toEqual(brief);
+    // Established furniture (seen 3+ times) is left out of the measure whatever its length.
+    const longFooter = [...footer, 'Every weekday morning our briefing goes out to forty thousand readers across the coast and the islands.'];
+    expect(strip([...brief, ...longFooter], [0, 0, 3, 3, 3, 3, 3])).toEqual(brief);
+  });
+
+  it('keeps a republication whole except for established furniture', () => {
+    expect(strip([...brief, footer[0] as string], [1, 1, 1])).toEqual([...brief, footer[0]]);
+    expect(strip([...brief, footer[0] as string], [1, 1, 5])).toEqual(brief);
   });
 });
