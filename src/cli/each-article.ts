@@ -3,8 +3,9 @@ import { startProgress } from './progress.js';
 import { readArticleFiles, type ArticleFiles } from './read-articles.js';
 
 /**
- * Hands every valid article of `input` to `onArticle`, in order, under a progress bar. A bad file
- * or line is named on stderr and skipped; returns how many were skipped.
+ * Hands every valid article of `input` to `onArticle`, in order, under a progress bar. A path that
+ * could not be used (listed in `input.unusable`), a bad file or a bad line is named on stderr and
+ * skipped; returns how many were skipped.
  */
 export async function forEachArticle(
   input: ArticleFiles,
@@ -12,6 +13,10 @@ export async function forEachArticle(
   onArticle: (article: Article) => Promise<void>,
 ): Promise<number> {
   let skipped = 0;
+  for (const { path, message } of input.unusable) {
+    skipped++;
+    process.stderr.write(`samestory: skipped ${path}: ${message}\n`);
+  }
   const progress = startProgress(label, input.totalBytes);
   try {
     for await (const record of readArticleFiles(input.files)) {

@@ -25,16 +25,20 @@ export function registerEmbeddedCommands(program: Command): void {
     .addHelpText(
       'after',
       `
-A .txt file may start with header lines (Title:, Source:, URL:, Published:, Lang:) ended by a blank
-line. Extra fields in JSON input (e.g. "label") are ignored. An article without a date is placed at
-the current time; articles further apart than the engine's time window never share a cluster.
+A .txt file may start with header lines (Title:, Source:, URL:, Published: or Date:, Lang:; Author:,
+Byline: and By: are allowed and ignored) ended by a blank line; dates are ISO 8601 (2026-03-04 or
+2026-03-04T14:30:00Z). Files are UTF-8 (a BOM and Windows line ends are fine) or UTF-16 with a BOM.
+Extra fields in JSON input (e.g. "label") are ignored. An article without a date is placed at the
+current time (stderr says how many when others have a date); articles further apart than the
+engine's time window never share a cluster.
 
 jsonl output has one line per article in input order: id, clusterId and clusterSize as they stand
 after the whole input (merges included), and duplicateOf, similarity and decidedBy as decided when
 the article arrived.
 
-A bad file, line or article is reported on stderr and skipped; the exit code is then 2.
-Exit codes: 0 ok, 1 unusable arguments or a failure, 2 some inputs were skipped.`,
+A missing path, an unsupported file type, a directory without article files, a bad file, line or
+article is reported on stderr and skipped; the exit code is then 2.
+Exit codes: 0 ok, 1 no usable path, bad arguments or a failure, 2 some inputs were skipped.`,
     )
     .action(async (paths: string[], options: ClusterOptions) => {
       await clusterCommand(paths, options);
@@ -85,8 +89,14 @@ async function clusterCommand(paths: string[], options: ClusterOptions) {
   const rows: ClusterRow[] = [];
   let skipped: number;
   let final: FinalRow[];
+  let undated = 0;
+  let undatedAt: number | undefined;
   try {
     skipped = await forEachArticle(input, 'clustering', async (article) => {
+      if (article.publishedAt === undefined) {
+        undated++;
+        undatedAt ??= Date.now();
+      }
       const { assignment } = await engine.assign(article, index);
       const { duplicateOf, similarity, decidedBy } = assignment;
       rows.push({ article, duplicateOf, similarity, decidedBy });
@@ -106,7 +116,26 @@ async function clusterCommand(paths: string[], options: ClusterOptions) {
   } else {
     process.stdout.write(clusterTable(final));
   }
+  if (undated > 0 && undated < rows.length && undatedAt !== undefined) {
+    const at = new Date(undatedAt).toISOString().replace(/\.\d+Z$/, 'Z');
+    const [have, they] = undated === 1 ? ['has', 'it was'] : ['have', 'they were'];
+    process.stderr.write(
+      `samestory: ${undated} of ${rows.length} articles ${have} no date (no Published: header / publishedAt); ` +
+        `${they} placed at the current time, ${at}, so ${undated === 1 ? 'it' : 'they'} cannot join dated ` +
+        `articles more than ${duration(engine.config.windowMs)} from that time\n`,
+    );
+  }
   reportSkipped(skipped);
+}
+
+/** A time window in words: "7 days", "36 hours", "90 minutes". */
+function duration(ms: number): string {
+  const units: [string, number][] = [['day', 86_400_000], ['hour', 3_600_000], ['minute', 60_000]];
+  for (const [unit, size] of units) {
+    const n = ms / size;
+    if (Number.isInteger(n)) return `${n} ${unit}${n === 1 ? '' : 's'}`;
+  }
+  return `${ms / 3_600_000} hours`;
 }
 
 /** The service's Redis index, loaded only when asked for (the embedded path never loads ioredis). */

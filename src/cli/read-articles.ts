@@ -1,20 +1,25 @@
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { ArticleSchema, parseArticle } from '../contracts/article.js';
 import type { Article } from '../engine/types.js';
 
 /**
  * Reads articles from files for the CLI commands:
  * - `.txt`: one article; id = file name without extension, text = the content. An optional header
- *   block of `Title:`, `Source:`, `URL:`, `Published:`, `Lang:` lines ended by a blank line sets
- *   those fields (only when every line before the first blank line is such a header).
+ *   block of `Title:`, `Source:`, `URL:`, `Published:` (or `Date:`), `Lang:` lines ended by a blank
+ *   line sets those fields; `Author:`, `Byline:` and `By:` lines are allowed in it and ignored. The
+ *   block is read only when every line before the first blank line is such a header line. Its date
+ *   must be ISO 8601 (YYYY-MM-DD, optionally with a time).
  * - `.html` / `.htm`: one article; id = file name without extension; the engine extracts the text.
  * - `.json`: one article object or an array of them. `.jsonl`: one article object per line.
  *   Fields that are not Article fields (e.g. a dataset's `label`) are kept apart in `extra` and
  *   never reach the article.
  * - `-`: JSON Lines on stdin. Directories are walked (sorted, dot-files skipped).
+ *
+ * Files are UTF-8 (a byte-order mark is dropped; Windows line ends are fine) or UTF-16 with a
+ * byte-order mark. A file with NUL bytes or bytes that are not UTF-8 is refused, as are numeric
+ * dates with the year last (05/11/2026: day or month first?) in any format.
  *
  * A bad file, line or article is yielded as an `error` record naming `file:line` and the field, so
  * each command decides whether to skip it or stop.
@@ -25,7 +30,7 @@ export type InputRecord =
 
 export const articleFileExtensions = ['.txt', '.html', '.htm', '.json', '.jsonl'] as const;
 
-/** A path given on the command line that cannot be used at all. */
+/** None of the paths given on the command line can be used. */
 export class InputPathError extends Error {
   override name = 'InputPathError';
 }
@@ -34,24 +39,36 @@ export interface ArticleFiles {
   files: string[];
   /** Sum of the file sizes (stdin counts 0): the total for a progress bar. */
   totalBytes: number;
+  /** Paths that cannot be used (missing, unsupported type, no article files): to report and skip. */
+  unusable: { path: string; message: string }[];
 }
 
-/** Expands the given paths (files, directories, `-`) into article files, checking each exists. */
+/**
+ * Expands the given paths (files, directories, `-`) into article files. A path that cannot be used
+ * is listed in `unusable` for the caller to report, and the others go on; only when none of them
+ * can be used does it throw an InputPathError naming them all.
+ */
 export async function listArticleFiles(paths: readonly string[]): Promise<ArticleFiles> {
   const files: string[] = [];
+  const unusable: ArticleFiles['unusable'] = [];
   let totalBytes = 0;
   for (const path of paths) {
     if (path === '-') {
       files.push(path);
       continue;
     }
-    const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-      throw new InputPathError(`cannot read ${path}: ${describeFsError(error)}`);
-    });
+    let info;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      unusable.push({ path, message: describeFsError(error) });
+      continue;
+    }
     if (info.isDirectory()) {
-      const found = await walk(path);
-      if (found.length === 0) {
-        throw new InputPathError(`${path}: no article files (${articleFileExtensions.join(', ')}) in this directory`);
+      const unreadable = unusable.length;
+      const found = await walk(path, unusable);
+      if (found.length === 0 && unusable.length === unreadable) {
+        unusable.push({ path, message: `no article files (${articleFileExtensions.join(', ')}) in this directory` });
       }
       for (const file of found) {
         files.push(file.path);
@@ -61,12 +78,15 @@ export async function listArticleFiles(paths: readonly string[]): Promise<Articl
       files.push(path);
       totalBytes += info.size;
     } else {
-      throw new InputPathError(
-        `${path}: unsupported file type (expected ${articleFileExtensions.join(', ')} or a directory)`,
-      );
+      const expected = `${articleFileExtensions.join(', ')} or a directory`;
+      unusable.push({ path, message: `unsupported file type (expected ${expected})` });
     }
   }
-  return { files, totalBytes };
+  if (files.length === 0 && unusable.length > 0) {
+    const named = unusable.map((u) => `${u.path}: ${u.message}`);
+    throw new InputPathError(named.length === 1 ? (named[0] as string) : `no usable input:\n  ${named.join('\n  ')}`);
+  }
+  return { files, totalBytes, unusable };
 }
 
 /** Reads every article of `files` (as listed by listArticleFiles), in order. */
@@ -76,47 +96,67 @@ export async function* readArticleFiles(files: readonly string[]): AsyncGenerato
       yield* readJsonLines(file);
       continue;
     }
-    let content: string;
+    let raw: Buffer;
     try {
-      content = await readFile(file, 'utf8');
+      raw = await readFile(file);
     } catch (error) {
       yield { kind: 'error', where: file, message: `cannot read: ${describeFsError(error)}`, bytes: 0 };
       continue;
     }
-    const bytes = Buffer.byteLength(content);
+    const bytes = raw.length;
+    const decoded = decodeText(raw);
+    if ('error' in decoded) {
+      yield { kind: 'error', where: file, message: decoded.error, bytes };
+      continue;
+    }
+    const content = decoded.text;
     const ext = extname(file).toLowerCase();
     if (ext === '.json') {
       yield* fromJsonFile(file, content, bytes);
+    } else if (ext === '.txt') {
+      const { fields, dateKey } = textArticle(content);
+      yield toRecord({ id: basename(file, extname(file)), ...fields }, file, bytes, dateKey);
     } else {
-      const id = basename(file, extname(file));
-      const fields = ext === '.txt' ? textArticle(content) : { html: content };
-      yield toRecord({ id, ...fields }, file, bytes);
+      yield toRecord({ id: basename(file, extname(file)), html: content }, file, bytes);
     }
   }
 }
 
 async function* readJsonLines(file: string): AsyncGenerator<InputRecord> {
   const where = file === '-' ? 'stdin' : file;
-  const input = file === '-' ? process.stdin : createReadStream(file, { encoding: 'utf8' });
-  const lines = createInterface({ input, crlfDelay: Infinity });
+  const input: AsyncIterable<Buffer | string> = file === '-' ? process.stdin : createReadStream(file);
   let lineNo = 0;
+  let nonBlank = 0;
   try {
-    for await (const line of lines) {
+    for await (const line of textLines(input)) {
       lineNo++;
-      const bytes = Buffer.byteLength(line) + 1;
-      if (line.trim() === '') continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch (error) {
-        yield { kind: 'error', where: `${where}:${lineNo}`, message: `invalid JSON: ${messageOf(error)}`, bytes };
+      if ('error' in line) {
+        if (line.wholeFile) {
+          yield { kind: 'error', where, message: line.error, bytes: line.bytes };
+          return;
+        }
+        nonBlank++;
+        yield { kind: 'error', where: `${where}:${lineNo}`, message: line.error, bytes: line.bytes };
         continue;
       }
-      yield toRecord(value, `${where}:${lineNo}`, bytes);
+      if (line.text.trim() === '') continue;
+      nonBlank++;
+      let value: unknown;
+      try {
+        value = JSON.parse(line.text);
+      } catch (error) {
+        const message = `invalid JSON: ${messageOf(error)}`;
+        yield { kind: 'error', where: `${where}:${lineNo}`, message, bytes: line.bytes };
+        continue;
+      }
+      yield toRecord(value, `${where}:${lineNo}`, line.bytes);
     }
   } catch (error) {
     yield { kind: 'error', where, message: `cannot read: ${describeFsError(error)}`, bytes: 0 };
+    return;
   }
+  // stdin may rightly be empty (a pipeline with nothing new); an empty file is a mistake.
+  if (nonBlank === 0 && file !== '-') yield { kind: 'error', where, message: 'no articles in this file', bytes: 0 };
 }
 
 function* fromJsonFile(file: string, content: string, bytes: number): Generator<InputRecord> {
@@ -133,20 +173,35 @@ function* fromJsonFile(file: string, content: string, bytes: number): Generator<
     yield toRecord(value, file, bytes);
     return;
   }
+  if (value.length === 0) {
+    yield { kind: 'error', where: file, message: 'no articles in this file (an empty array)', bytes };
+    return;
+  }
   // Spread the file's size over its articles so a progress bar advances evenly.
-  const share = value.length === 0 ? bytes : bytes / value.length;
+  const share = bytes / value.length;
   for (const [i, item] of value.entries()) yield toRecord(item, `${file}[${i}]`, share);
 }
 
 const articleFields = new Set(Object.keys(ArticleSchema.properties));
 
-function toRecord(value: unknown, where: string, bytes: number): InputRecord {
+/**
+ * An article record from parsed fields, or an error naming the field. `dateKey` is set for a .txt
+ * header's date (the key as written, e.g. `Published`): it must then be ISO 8601. Any input's
+ * publishedAt must not be a numeric date with the year last, which Date.parse (and so the article
+ * contract) would read month first without a word.
+ */
+function toRecord(value: unknown, where: string, bytes: number, dateKey?: string): InputRecord {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { kind: 'error', where, message: 'expected a JSON object (an article)', bytes };
   }
   const fields: Record<string, unknown> = {};
   const extra: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) (articleFields.has(key) ? fields : extra)[key] = v;
+  const date = fields.publishedAt;
+  if (typeof date === 'string') {
+    const problem = dateKey === undefined ? yearLastDateProblem(date) : isoDateProblem(date);
+    if (problem) return { kind: 'error', where, message: `invalid article: ${dateKey ?? 'publishedAt'}: ${problem}`, bytes };
+  }
   try {
     return { kind: 'article', article: parseArticle(fields), extra, where, bytes };
   } catch (error) {
@@ -154,43 +209,226 @@ function toRecord(value: unknown, where: string, bytes: number): InputRecord {
   }
 }
 
-const headerKeys: Record<string, keyof Article> = {
+const monthNames = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** Why a date like 05/11/2026, 19.11.2026 or 5-11-26 (year last) is refused; null for other forms. */
+function yearLastDateProblem(date: string): string | null {
+  const match = /^\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})\s*$/.exec(date);
+  if (!match) return null;
+  const [, a = '', , b = '', year = ''] = match;
+  const [first, second] = [Number(a), Number(b)];
+  const iso = (month: number, day: number) =>
+    year.length === 4 ? `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}` : `YYYY-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  const dayFirst = second >= 1 && second <= 12 && first >= 1 && first <= 31;
+  const monthFirst = first >= 1 && first <= 12 && second >= 1 && second <= 31;
+  if (dayFirst && monthFirst && first !== second) {
+    return (
+      `"${date}" is ambiguous (${first} ${monthNames[second - 1]} or ${monthNames[first - 1]} ${second}?); ` +
+      `write an ISO 8601 date: ${iso(second, first)} or ${iso(first, second)}`
+    );
+  }
+  if (dayFirst || monthFirst) {
+    const [month, day] = dayFirst ? [second, first] : [first, second];
+    return `"${date}" is not an ISO 8601 date; write ${iso(month, day)}`;
+  }
+  return `"${date}" is not a date`;
+}
+
+/**
+ * Why a .txt header date is refused: anything but ISO 8601 YYYY-MM-DD, optionally with a time
+ * (T or a space, HH:MM[:SS[.fff]], then Z or ±HH:MM, or nothing for local time). Null when fine.
+ */
+function isoDateProblem(date: string): string | null {
+  const yearLast = yearLastDateProblem(date);
+  if (yearLast) return yearLast;
+  const hint = 'write YYYY-MM-DD, optionally with a time such as 2026-03-04T14:30:00Z';
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?$/.exec(date);
+  if (!match) return `"${date}" is not an ISO 8601 date; ${hint}`;
+  const [year, month, day, hour = 0, minute = 0, second = 0] = match.slice(1).map((part) => Number(part ?? 0));
+  const calendar = new Date(Date.UTC(year as number, (month as number) - 1, day));
+  const real = calendar.getUTCMonth() === (month as number) - 1 && calendar.getUTCDate() === day;
+  if (!real || (hour as number) > 23 || (minute as number) > 59 || (second as number) > 59) {
+    return `"${date}" is not a real date or time; ${hint}`;
+  }
+  return null;
+}
+
+/** Header keys of a .txt file: the Article field each sets, or null for lines read and ignored. */
+const headerKeys: Record<string, keyof Article | null> = {
   title: 'title',
   source: 'source',
   url: 'url',
   published: 'publishedAt',
   publishedat: 'publishedAt',
+  date: 'publishedAt',
   lang: 'lang',
+  author: null,
+  byline: null,
+  by: null,
 };
 
-/** A .txt file's article fields: the optional header block, then the text. */
-function textArticle(content: string): Partial<Article> {
-  const match = /^((?:[A-Za-z]+:[^\n]*\n)+)[ \t]*\r?\n/.exec(content);
-  if (match) {
-    const header: Partial<Record<keyof Article, string>> = {};
-    const ok = (match[1] as string).split('\n').every((line) => {
-      if (line === '') return true;
-      const [, key = '', value = ''] = /^([A-Za-z]+):(.*)$/.exec(line) ?? [];
-      const field = headerKeys[key.toLowerCase()];
-      if (field) header[field] = value.trim();
-      return field !== undefined;
-    });
-    if (ok) return { ...header, text: content.slice(match[0].length) };
+/**
+ * A .txt file's article fields: the optional header block, then the text. `dateKey` is the header
+ * key the date came from (`Published`, `Date`, ...), for error messages.
+ */
+function textArticle(content: string): { fields: Partial<Article>; dateKey?: string } {
+  const header: Partial<Record<keyof Article, string>> = {};
+  let dateKey: string | undefined;
+  const lineEnd = /\r?\n/g;
+  let start = 0;
+  let lines = 0;
+  for (let end = lineEnd.exec(content); end !== null; end = lineEnd.exec(content)) {
+    const line = content.slice(start, end.index);
+    start = end.index + end[0].length;
+    if (line.trim() === '') {
+      if (lines === 0) break;
+      return { fields: { ...header, text: content.slice(start) }, dateKey };
+    }
+    const [, key = '', value = ''] = /^([A-Za-z]+):(.*)$/.exec(line) ?? [];
+    const field = headerKeys[key.toLowerCase()];
+    if (field === undefined) break;
+    lines++;
+    if (field === null) continue;
+    header[field] = value.trim();
+    if (field === 'publishedAt') dateKey = key;
   }
-  return { text: content };
+  return { fields: { text: content } };
 }
 
-async function walk(dir: string): Promise<{ path: string; size: number }[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    throw new InputPathError(`cannot read ${dir}: ${describeFsError(error)}`);
-  });
+/**
+ * The text of a whole file: UTF-8 (without its byte-order mark) or, after a byte-order mark,
+ * UTF-16. Anything with NUL bytes or bytes that are not UTF-8 is not an article.
+ */
+function decodeText(raw: Buffer): { text: string } | { error: string } {
+  const utf16 = utf16Encoding(raw);
+  let text: string;
+  try {
+    // TextDecoder drops the byte-order mark itself.
+    text = new TextDecoder(utf16 ?? 'utf-8', { fatal: true }).decode(raw);
+  } catch {
+    if (utf16) return { error: `not valid ${utf16.toUpperCase()} text (it starts with a UTF-16 byte-order mark)` };
+    if (raw.includes(0)) return { error: binaryMessage };
+    return { error: `not UTF-8 text (line ${firstBadLine(raw)}); ${otherEncodingHint}` };
+  }
+  if (text.includes('\u0000')) return { error: binaryMessage };
+  return { text };
+}
+
+const binaryMessage = 'not a text file: it contains NUL bytes (binary data, or UTF-16 without a byte-order mark?)';
+const otherEncodingHint = 'if it is Latin-1 or Windows-1252, convert it first (e.g. iconv -f windows-1252 -t utf-8)';
+
+function utf16Encoding(raw: Buffer): 'utf-16le' | 'utf-16be' | null {
+  if (raw[0] === 0xff && raw[1] === 0xfe) return 'utf-16le';
+  if (raw[0] === 0xfe && raw[1] === 0xff) return 'utf-16be';
+  return null;
+}
+
+function firstBadLine(raw: Buffer): number {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let line = 1;
+  for (let start = 0; start < raw.length; line++) {
+    const end = raw.indexOf(10, start);
+    const stop = end === -1 ? raw.length : end;
+    try {
+      decoder.decode(raw.subarray(start, stop));
+    } catch {
+      return line;
+    }
+    start = stop + 1;
+  }
+  return line;
+}
+
+type TextLine = { text: string; bytes: number } | { error: string; bytes: number; wholeFile: boolean };
+
+/**
+ * The lines of a stream, decoded like decodeText: a line that is not UTF-8 is an error of its own
+ * (the others are still read); NUL bytes in the first chunk, or UTF-16 that does not decode, make
+ * the whole stream an error. A trailing \r is left on the line (JSON ignores it).
+ */
+async function* textLines(input: AsyncIterable<Buffer | string>): AsyncGenerator<TextLine> {
+  const chunks = input[Symbol.asyncIterator]();
+  const next = async (): Promise<Buffer | null> => {
+    const result = await chunks.next();
+    if (result.done) return null;
+    return typeof result.value === 'string' ? Buffer.from(result.value) : result.value;
+  };
+  // Enough of the start to see a byte-order mark.
+  let head: Buffer = Buffer.alloc(0);
+  while (head.length < 3) {
+    const more = await next();
+    if (more === null) break;
+    head = head.length === 0 ? more : Buffer.concat([head, more]);
+  }
+  const utf16 = utf16Encoding(head);
+  if (utf16) {
+    const decoder = new TextDecoder(utf16, { fatal: true });
+    let pending = '';
+    for (let chunk: Buffer | null = head; chunk !== null; chunk = await next()) {
+      try {
+        pending += decoder.decode(chunk, { stream: true });
+      } catch {
+        yield { error: `not valid ${utf16.toUpperCase()} text (it starts with a UTF-16 byte-order mark)`, bytes: 0, wholeFile: true };
+        return;
+      }
+      const lines = pending.split('\n');
+      pending = lines.pop() as string;
+      for (const text of lines) yield { text, bytes: 2 * text.length + 2 };
+    }
+    if (pending !== '') yield { text: pending, bytes: 2 * pending.length };
+    return;
+  }
+  if (head.includes(0)) {
+    yield { error: binaryMessage, bytes: 0, wholeFile: true };
+    return;
+  }
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const decode = (bytes: Buffer, first: boolean): TextLine => {
+    const body = first && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+    try {
+      return { text: decoder.decode(body), bytes: bytes.length + 1 };
+    } catch {
+      return { error: `not UTF-8 text; ${otherEncodingHint}`, bytes: bytes.length + 1, wholeFile: false };
+    }
+  };
+  let first = true;
+  let pending = Buffer.alloc(0);
+  for (let chunk: Buffer | null = head; chunk !== null; chunk = await next()) {
+    const buffer = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    let start = 0;
+    for (let end = buffer.indexOf(10); end !== -1; end = buffer.indexOf(10, start)) {
+      yield decode(buffer.subarray(start, end), first);
+      first = false;
+      start = end + 1;
+    }
+    pending = Buffer.from(buffer.subarray(start));
+  }
+  if (pending.length > 0) yield decode(pending, first);
+}
+
+/** Article files under `dir`; a directory or file that cannot be read goes into `unusable`. */
+async function walk(dir: string, unusable: ArticleFiles['unusable']): Promise<{ path: string; size: number }[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    unusable.push({ path: dir, message: `cannot read this directory: ${describeFsError(error)}` });
+    return [];
+  }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const found: { path: string; size: number }[] = [];
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...(await walk(path)));
-    else if (entry.isFile() && isArticleFile(path)) found.push({ path, size: (await stat(path)).size });
+    if (entry.isDirectory()) {
+      found.push(...(await walk(path, unusable)));
+    } else if (entry.isFile() && isArticleFile(path)) {
+      try {
+        found.push({ path, size: (await stat(path)).size });
+      } catch (error) {
+        unusable.push({ path, message: describeFsError(error) });
+      }
+    }
   }
   return found;
 }

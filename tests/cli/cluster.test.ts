@@ -107,18 +107,72 @@ describe('samestory cluster', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('refuses a missing path, an unknown file type and a bad --config with exit 1 and no stack trace', async () => {
+  it('skips a missing path, an unsupported file and a directory without articles, clusters the rest and exits 2', async () => {
+    const good = join(dir, 'good.jsonl');
+    await writeFile(good, `${JSON.stringify({ id: 'kept', text: 'The night ferry to Skerry Island was cancelled because of fog.' })}\n`);
+    await writeFile(join(dir, 'report.pdf'), '%PDF-1.4\n');
+    const empty = await mkdtemp(join(dir, 'empty-'));
+    const missing = join(dir, 'nope.txt');
+    const run = await runCli(['cluster', '--format', 'jsonl', missing, join(dir, 'report.pdf'), empty, good]);
+    expect(run.code).toBe(2);
+    expect(parseLines(run.stdout).map((l) => l.id)).toEqual(['kept']);
+    expect(run.stderr).toContain(`samestory: skipped ${missing}: no such file or directory\n`);
+    expect(run.stderr).toContain(`samestory: skipped ${join(dir, 'report.pdf')}: unsupported file type (expected .txt, .html, .htm, .json, .jsonl or a directory)\n`);
+    expect(run.stderr).toContain(`samestory: skipped ${empty}: no article files (.txt, .html, .htm, .json, .jsonl) in this directory\n`);
+    expect(run.stderr).toContain('samestory: 3 input(s) skipped\n');
+  });
+
+  it('exits 1 with no output when none of the paths can be used, or on a bad --config, with no stack trace', async () => {
     const missing = await runCli(['cluster', join(dir, 'nope.jsonl')]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe(`samestory: cannot read ${join(dir, 'nope.jsonl')}: no such file or directory\n`);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toBe(`samestory: ${join(dir, 'nope.jsonl')}: no such file or directory\n`);
     await writeFile(join(dir, 'notes.md'), '# not an article');
-    const unsupported = await runCli(['cluster', join(dir, 'notes.md')]);
-    expect(unsupported.code).toBe(1);
-    expect(unsupported.stderr).toContain('notes.md: unsupported file type');
+    const several = await runCli(['cluster', join(dir, 'notes.md'), join(dir, 'nope.jsonl')]);
+    expect(several.code).toBe(1);
+    expect(several.stdout).toBe('');
+    expect(several.stderr).toBe(
+      `samestory: no usable input:\n  ${join(dir, 'notes.md')}: unsupported file type (expected .txt, .html, .htm, .json, .jsonl or a directory)\n` +
+        `  ${join(dir, 'nope.jsonl')}: no such file or directory\n`,
+    );
     const config = await runCli(['cluster', '--config', '{"clusterThreshhold": 0.5}', news]);
     expect(config.code).toBe(1);
     expect(config.stderr).toContain('--config: unknown setting "clusterThreshhold"');
     expect(config.stdout).toBe('');
+  });
+
+  it('skips a binary file, an empty .jsonl and a header with an ambiguous date, naming each, and exits 2', async () => {
+    const inputs = await mkdtemp(join(dir, 'bad-'));
+    await writeFile(join(inputs, 'a-photo.txt'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]));
+    await writeFile(join(inputs, 'b-empty.jsonl'), '');
+    await writeFile(join(inputs, 'c-slash-date.txt'), 'Title: Ferry cancelled\nPublished: 05/11/2026\n\nThe night ferry was cancelled.\n');
+    await writeFile(join(inputs, 'd-good.txt'), '\uFEFFTitle: Fog closes the harbour\r\nAuthor: Desk\r\n\r\nFog closed the harbour on Tuesday.\r\n');
+    const run = await runCli(['cluster', inputs]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/^1 articles in 1 clusters/);
+    expect(run.stdout).toContain('d-good');
+    expect(run.stdout).toContain('Fog closes the harbour');
+    expect(run.stderr).toContain(`samestory: skipped ${join(inputs, 'a-photo.txt')}: not a text file: it contains NUL bytes`);
+    expect(run.stderr).toContain(`samestory: skipped ${join(inputs, 'b-empty.jsonl')}: no articles in this file\n`);
+    expect(run.stderr).toContain(
+      `samestory: skipped ${join(inputs, 'c-slash-date.txt')}: invalid article: Published: "05/11/2026" is ambiguous (5 November or May 11?)`,
+    );
+    expect(run.stderr).toContain('samestory: 3 input(s) skipped\n');
+  });
+
+  it('says on stderr how many articles had no date when others had one', async () => {
+    const inputs = await mkdtemp(join(dir, 'dates-'));
+    const text = 'Fog closed the harbour at Skerry Island on Tuesday and the night ferry was cancelled.';
+    await writeFile(join(inputs, 'a.txt'), `Published: 2026-03-03\n\n${text}\n`);
+    await writeFile(join(inputs, 'b.txt'), `Date: 2026-03-03T18:00:00Z\n\n${text} Passengers waited.\n`);
+    await writeFile(join(inputs, 'c.txt'), `${text} Passengers were sent home.\n`);
+    const mixed = await runCli(['cluster', '--format', 'jsonl', inputs]);
+    expect(mixed.code).toBe(0);
+    expect(mixed.stderr).toMatch(
+      /^samestory: 1 of 3 articles has no date \(no Published: header \/ publishedAt\); it was placed at the current time, \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, so it cannot join dated articles more than 7 days from that time\n$/,
+    );
+    const dated = await runCli(['cluster', '--format', 'jsonl', join(inputs, 'a.txt'), join(inputs, 'b.txt')]);
+    expect(dated.stderr).toBe('');
   });
 
   it('reads JSON Lines from stdin with -', async () => {

@@ -70,6 +70,18 @@ describe('samestory eval', () => {
     expect(run.stderr).toBe(`samestory: ${bad}:2: label: a labelled set needs a string or number label\n`);
   });
 
+  it('stops with exit 1 on an empty set or a missing one, naming it', async () => {
+    const empty = join(dir, 'empty.jsonl');
+    await writeFile(empty, '');
+    const run = await runCli(['eval', '--format', 'json', empty]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`samestory: ${empty}: no articles in this file\n`);
+    const missing = await runCli(['eval', '--format', 'json', join(dir, 'nope.jsonl')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`samestory: ${join(dir, 'nope.jsonl')}: no such file or directory\n`);
+  });
+
   it('says where to point it when there is no data directory', async () => {
     const run = await runCli(['eval', '--all'], { env: { SAMESTORY_DATA: join(dir, 'nowhere') } });
     expect(run.code).toBe(1);
