@@ -89,14 +89,8 @@ async function clusterCommand(paths: string[], options: ClusterOptions) {
   const rows: ClusterRow[] = [];
   let skipped: number;
   let final: FinalRow[];
-  let undated = 0;
-  let undatedAt: number | undefined;
   try {
     skipped = await forEachArticle(input, 'clustering', async (article) => {
-      if (article.publishedAt === undefined) {
-        undated++;
-        undatedAt ??= Date.now();
-      }
       const { assignment } = await engine.assign(article, index);
       const { duplicateOf, similarity, decidedBy } = assignment;
       rows.push({ article, duplicateOf, similarity, decidedBy });
@@ -116,11 +110,14 @@ async function clusterCommand(paths: string[], options: ClusterOptions) {
   } else {
     process.stdout.write(clusterTable(final));
   }
-  if (undated > 0 && undated < rows.length && undatedAt !== undefined) {
-    const at = new Date(undatedAt).toISOString().replace(/\.\d+Z$/, 'Z');
+  // Dates come from the article or, for an HTML page, from its markup: the index knows which had one.
+  const undatedTimes = final.flatMap((r) => (r.undatedTime === undefined ? [] : [r.undatedTime]));
+  const undated = undatedTimes.length;
+  if (undated > 0 && undated < rows.length) {
+    const at = new Date(Math.min(...undatedTimes)).toISOString().replace(/\.\d+Z$/, 'Z');
     const [have, they] = undated === 1 ? ['has', 'it was'] : ['have', 'they were'];
     process.stderr.write(
-      `samestory: ${undated} of ${rows.length} articles ${have} no date (no Published: header / publishedAt); ` +
+      `samestory: ${undated} of ${rows.length} articles ${have} no date (no Published: header, publishedAt or date in the page's markup); ` +
         `${they} placed at the current time, ${at}, so ${undated === 1 ? 'it' : 'they'} cannot join dated ` +
         `articles more than ${duration(engine.config.windowMs)} from that time\n`,
     );
@@ -144,7 +141,13 @@ async function connectRedis(url: string, prefix: string): Promise<Index> {
   return connectRedisIndex(url, { prefix });
 }
 
-type FinalRow = ClusterRow & { clusterId: string; clusterSize: number; title?: string };
+type FinalRow = ClusterRow & {
+  clusterId: string;
+  clusterSize: number;
+  title?: string;
+  /** For an article without a date: the time it was placed at (when it was indexed). */
+  undatedTime?: number;
+};
 
 /** Rows with their final cluster and its size: a later article may have merged earlier clusters. */
 async function finalRows(index: Index, rows: readonly ClusterRow[]): Promise<FinalRow[]> {
@@ -154,7 +157,8 @@ async function finalRows(index: Index, rows: readonly ClusterRow[]): Promise<Fin
   return rows.map((row) => {
     const article = stored.get(row.article.id);
     const clusterId = article?.clusterId ?? '';
-    return { ...row, clusterId, clusterSize: sizes.get(clusterId) ?? 0, title: article?.title ?? row.article.title };
+    const undated = article?.publishedAt === null ? { undatedTime: article.time } : {};
+    return { ...row, clusterId, clusterSize: sizes.get(clusterId) ?? 0, title: article?.title ?? row.article.title, ...undated };
   });
 }
 

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { ArticleSchema, parseArticle } from '../contracts/article.js';
+import { ArticleSchema, parseArticle, yearLastDateProblem } from '../contracts/article.js';
 import type { Article } from '../engine/types.js';
 
 /**
@@ -198,40 +198,15 @@ function toRecord(value: unknown, where: string, bytes: number, dateKey?: string
   const extra: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) (articleFields.has(key) ? fields : extra)[key] = v;
   const date = fields.publishedAt;
-  if (typeof date === 'string') {
-    const problem = dateKey === undefined ? yearLastDateProblem(date) : isoDateProblem(date);
-    if (problem) return { kind: 'error', where, message: `invalid article: ${dateKey ?? 'publishedAt'}: ${problem}`, bytes };
+  if (typeof date === 'string' && dateKey !== undefined) {
+    const problem = isoDateProblem(date);
+    if (problem) return { kind: 'error', where, message: `invalid article: ${dateKey}: ${problem}`, bytes };
   }
   try {
     return { kind: 'article', article: parseArticle(fields), extra, where, bytes };
   } catch (error) {
     return { kind: 'error', where, message: `invalid article: ${messageOf(error)}`, bytes };
   }
-}
-
-const monthNames = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
-/** Why a date like 05/11/2026, 19.11.2026 or 5-11-26 (year last) is refused; null for other forms. */
-function yearLastDateProblem(date: string): string | null {
-  const match = /^\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})\s*$/.exec(date);
-  if (!match) return null;
-  const [, a = '', , b = '', year = ''] = match;
-  const [first, second] = [Number(a), Number(b)];
-  const iso = (month: number, day: number) =>
-    year.length === 4 ? `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}` : `YYYY-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-  const dayFirst = second >= 1 && second <= 12 && first >= 1 && first <= 31;
-  const monthFirst = first >= 1 && first <= 12 && second >= 1 && second <= 31;
-  if (dayFirst && monthFirst && first !== second) {
-    return (
-      `"${date}" is ambiguous (${first} ${monthNames[second - 1]} or ${monthNames[first - 1]} ${second}?); ` +
-      `write an ISO 8601 date: ${iso(second, first)} or ${iso(first, second)}`
-    );
-  }
-  if (dayFirst || monthFirst) {
-    const [month, day] = dayFirst ? [second, first] : [first, second];
-    return `"${date}" is not an ISO 8601 date; write ${iso(month, day)}`;
-  }
-  return `"${date}" is not a date`;
 }
 
 /**

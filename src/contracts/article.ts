@@ -66,8 +66,13 @@ export function parseArticle(value: unknown): Article {
   return article;
 }
 
-/** Epoch ms of a publishedAt value; throws ArticleValidationError when it is unparseable or absurd. */
+/**
+ * Epoch ms of a publishedAt value; throws ArticleValidationError when it is unparseable, absurd, or
+ * a numeric date with the year last, which Date.parse reads month first without a word.
+ */
 export function publishedTime(publishedAt: string): number {
+  const yearLast = yearLastDateProblem(publishedAt);
+  if (yearLast) throw new ArticleValidationError('publishedAt', yearLast);
   const time = Date.parse(publishedAt);
   if (Number.isNaN(time)) throw new ArticleValidationError('publishedAt', 'is not an ISO 8601 date');
   const year = new Date(time).getUTCFullYear();
@@ -78,4 +83,29 @@ export function publishedTime(publishedAt: string): number {
     );
   }
   return time;
+}
+
+const monthNames = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** Why a date like 05/11/2026, 19.11.2026 or 5-11-26 (year last) is refused; null for other forms. */
+export function yearLastDateProblem(date: string): string | null {
+  const match = /^\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})\s*$/.exec(date);
+  if (!match) return null;
+  const [, a = '', , b = '', year = ''] = match;
+  const [first, second] = [Number(a), Number(b)];
+  const iso = (month: number, day: number) =>
+    year.length === 4 ? `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}` : `YYYY-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  const dayFirst = second >= 1 && second <= 12 && first >= 1 && first <= 31;
+  const monthFirst = first >= 1 && first <= 12 && second >= 1 && second <= 31;
+  if (dayFirst && monthFirst && first !== second) {
+    return (
+      `"${date}" is ambiguous (${first} ${monthNames[second - 1]} or ${monthNames[first - 1]} ${second}?); ` +
+      `write an ISO 8601 date: ${iso(second, first)} or ${iso(first, second)}`
+    );
+  }
+  if (dayFirst || monthFirst) {
+    const [month, day] = dayFirst ? [second, first] : [first, second];
+    return `"${date}" is not an ISO 8601 date; write ${iso(month, day)}`;
+  }
+  return `"${date}" is not a date`;
 }

@@ -3,6 +3,7 @@ import { defaultEngineConfig, type EngineConfig } from './config.js';
 import { hashKey } from './hash.js';
 import { assignmentOf, type Index, type StoredArticle, type StoredCluster } from './index-store.js';
 import { bandKeys, estimateJaccard, lshParams, MinHasher, type LshParams } from './minhash.js';
+import type { PageMetadata } from './page-metadata.js';
 import { prepareText, tokenise, trimMemos } from './text.js';
 import { addScaled, cosine, heaviest, overlap, termCounts, topTerms, Vectorizer } from './tfidf.js';
 import type { Article, AssignOutcome, DecidedBy, MergeEvent, SparseVector } from './types.js';
@@ -17,6 +18,11 @@ export interface ArticleText {
   sentenceKeys: (string | null)[];
   /** Hash of the whole normalised text: same id + same hash is a no-op. */
   contentHash: string;
+  /**
+   * What an HTML page says of its date, outlet and URL (empty for plain text): the article's own
+   * publishedAt, source and url come first (see decide).
+   */
+  page: PageMetadata;
 }
 
 /** The comparable features of an article once learned boilerplate is removed. */
@@ -52,6 +58,7 @@ export class Engine {
       sentences,
       sentenceKeys: sentences.map(sentenceKey),
       contentHash: hashKey(prepared.sentences.join('\n')),
+      page: prepared.page,
     };
   }
 
@@ -89,7 +96,12 @@ export class Engine {
 
   private async decide(article: Article, text: ArticleText, index: Index, now: number): Promise<AssignOutcome> {
     const cfg = this.config;
-    const source = sourceOf(article);
+    // The caller's fields first, then the page's (an HTML page's own date, outlet and canonical URL).
+    // A caller's url names the outlet before the page's og:site_name does, so a caller who gives
+    // urls keeps the sources (and the per-source counts in an existing index) it had before.
+    const { page } = text;
+    const source = sourceOf(article) || sourceOf(page);
+    const url = article.url ?? page.url;
     const keys = [...new Set(text.sentenceKeys.filter((k): k is string => k !== null))];
     // Independent reads at once: one round trip to a remote index (the counts go unused on a no-op).
     const [previous, counts] = await Promise.all([index.getArticle(article.id), index.sentenceCounts(source, keys)]);
@@ -98,7 +110,8 @@ export class Engine {
       return { assignment: assignmentOf(previous, cluster?.size ?? 1), merges: [], changed: false };
     }
     const at = new Date(now).toISOString();
-    const published = article.publishedAt === undefined ? NaN : Date.parse(article.publishedAt);
+    const date = article.publishedAt ?? page.publishedAt;
+    const published = date === undefined ? NaN : Date.parse(date);
     const publishedAt = Number.isNaN(published) ? null : published;
     const time = publishedAt ?? now;
     const from = time - cfg.windowMs;
@@ -215,7 +228,7 @@ export class Engine {
       contentHash: text.contentHash,
       source,
       ...(text.title ? { title: text.title } : {}),
-      ...(article.url !== undefined ? { url: article.url } : {}),
+      ...(url !== undefined ? { url } : {}),
       publishedAt,
       time,
       signature: features.signature,

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { backgroundShare } from './background.js';
 import { fmix32, fnv1a, hash32 } from './hash.js';
 import { porterStem } from './porter.js';
+import { pageMetadata, type PageMetadata } from './page-metadata.js';
 import type { Article } from './types.js';
 
 /** Porter stem (natural's, see porter.ts). */
@@ -36,7 +37,13 @@ export interface PreparedText {
   title: string;
   /** Normalised sentences in order, the title first (the title counts as content). */
   sentences: string[];
+  /** What an HTML page says about itself (empty for plain text, and for html beside text). */
+  page: PageMetadata;
 }
+
+
+/** Plain text has no page metadata: one shared empty object, nothing to compute. */
+const noPage: PageMetadata = Object.freeze({});
 
 /**
  * Extracts and normalises an article: HTML goes through Readability (falling back to the page's
@@ -46,14 +53,16 @@ export interface PreparedText {
 export function prepareText(article: Pick<Article, 'title' | 'text' | 'html'>): PreparedText {
   let title = normalise(article.title ?? '').replace(/\n+/g, ' ').trim();
   let body = article.text ?? '';
+  let page = noPage;
   if (!body.trim() && article.html) {
     const extracted = extractHtml(article.html);
     body = extracted.text;
+    page = extracted.page;
     if (!title) title = normalise(extracted.title).replace(/\n+/g, ' ').trim();
   }
   const sentences = splitSentences(normalise(body));
   if (title && sentences[0] !== title) sentences.unshift(title);
-  return { title, sentences };
+  return { title, sentences, page };
 }
 
 /** Block elements whose boundaries are line breaks in the extracted text. */
@@ -64,24 +73,29 @@ const BLOCK = new Set([
 /** Never content, removed before the fallback body-text extraction. */
 const NON_CONTENT = 'script, style, noscript, template, nav, header, footer, aside, form, iframe, svg, button';
 
-/** Readability article text with block boundaries as newlines; the body text when it finds nothing. */
-export function extractHtml(fragmentOrPage: string): { title: string; text: string } {
+/**
+ * Readability article text with block boundaries as newlines (the body text when it finds nothing),
+ * and the page's own metadata (read from the same parse, before anything is removed).
+ */
+export function extractHtml(fragmentOrPage: string): { title: string; text: string; page: PageMetadata } {
   // linkedom gives a fragment (e.g. a feed's content:encoded) no body: make it a page.
   const page = /<(html|body)[\s>]/i.test(fragmentOrPage) ? fragmentOrPage : `<html><body>${fragmentOrPage}</body></html>`;
   const { parseHTML, Readability } = htmlStack();
   const { document } = parseHTML(page);
   const title = document.querySelector('title')?.textContent ?? '';
+  const metadata = pageMetadata(document as unknown as Document);
   // Readability mutates the document, so it gets its own copy. Its cost grows steeply with nesting
   // depth (1,000 nested elements: ~9 s; 10,000 overflow the stack), so deeper markup than real
   // pages have goes straight to the body text below.
   const parsed = depthOf(document.documentElement) <= maxReadabilityDepth ? new Readability(parseHTML(page).document as unknown as Document).parse() : null;
   if (parsed?.content) {
     const text = blockText(parseHTML(`<html><body>${parsed.content}</body></html>`).document.body);
-    if (text.trim()) return { title: parsed.title || title, text };
+    if (text.trim()) return { title: parsed.title || title, text, page: metadata };
   }
   for (const node of [...document.querySelectorAll(NON_CONTENT)]) node.remove();
-  return { title, text: document.body ? blockText(document.body) : (document.textContent ?? '') };
+  return { title, text: document.body ? blockText(document.body) : (document.textContent ?? ''), page: metadata };
 }
+
 
 /** Deeper than news pages nest (they stay well under 100); Readability stays fast below it. */
 const maxReadabilityDepth = 150;

@@ -49,6 +49,7 @@ describe('bad input is a 4xx JSON naming the field', () => {
     ['unknown field', { id: 'x', text: 'words', colour: 'red' }, 'colour'],
     ['absurd date', { id: 'x', text: 'words', publishedAt: '1066-10-14' }, 'publishedAt'],
     ['unparseable date', { id: 'x', text: 'words', publishedAt: 'yesterday' }, 'publishedAt'],
+    ['day/month-ambiguous date', { id: 'x', text: 'words', publishedAt: '05/11/2026' }, 'publishedAt'],
     ['missing id', { text: 'words' }, 'id'],
     ['NUL in id', { id: 'a\u0000b', text: 'words' }, 'id'],
     ['not an object', ['x'], 'body'],

@@ -166,10 +166,15 @@ describe('samestory cluster', () => {
     await writeFile(join(inputs, 'a.txt'), `Published: 2026-03-03\n\n${text}\n`);
     await writeFile(join(inputs, 'b.txt'), `Date: 2026-03-03T18:00:00Z\n\n${text} Passengers waited.\n`);
     await writeFile(join(inputs, 'c.txt'), `${text} Passengers were sent home.\n`);
+    // Dated by its markup, not by a header: not counted as undated.
+    await writeFile(
+      join(inputs, 'd.html'),
+      `<html><head><meta property="article:published_time" content="2026-03-03T19:00:00Z"></head><body><article><p>${text} The ferry sails again on Thursday.</p></article></body></html>`,
+    );
     const mixed = await runCli(['cluster', '--format', 'jsonl', inputs]);
     expect(mixed.code).toBe(0);
     expect(mixed.stderr).toMatch(
-      /^samestory: 1 of 3 articles has no date \(no Published: header \/ publishedAt\); it was placed at the current time, \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, so it cannot join dated articles more than 7 days from that time\n$/,
+      /^samestory: 1 of 4 articles has no date \(no Published: header, publishedAt or date in the page's markup\); it was placed at the current time, \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ, so it cannot join dated articles more than 7 days from that time\n$/,
     );
     const dated = await runCli(['cluster', '--format', 'jsonl', join(inputs, 'a.txt'), join(inputs, 'b.txt')]);
     expect(dated.stderr).toBe('');
