@@ -11,6 +11,10 @@ const PHRASES: readonly RegExp[] = [
   /\b(?:image|photo|picture|video) \d+ of \d+\b/,
   /\((?:photo|image|picture|credit|video)s?(?: credit)?: [^)]*\)/,
   /\b(?:skip|jump) to (?:main )?content\b/,
+  // Time stamps ("16.05 GMT", "4:05 pm EDT"): an outlet prints them on every page in one format,
+  // and they tell nothing of the event (the date beside them does, and stays).
+  /\b\d{1,2}(?:: ?\d{2}|\.\d{2}(?= ?(?:[ap]\.? ?m\b|gmt|utc|bst|cet|cest|eet|edt|est|pdt|pst|cdt|cst)\b))(?: ?[ap]\.? ?m\b\.?)?(?: ?(?:gmt|utc|bst|cet|cest|eet|edt|est|pdt|pst|cdt|cst)\b)?/,
+  /\b(?:gmt|utc|bst|cest|edt|pdt)\b/,
 ];
 
 /** Headings of link lists: "Most viewed", "Related stories", "More on this story", ... */

@@ -197,6 +197,14 @@ describe('generic boilerplate', () => {
       'The inquiry opens on Thursday.',
     ]);
   });
+
+  it('cuts time stamps, which an outlet prints in one format on every page, and keeps dates and decimals', () => {
+    expect(stripGenericBoilerplate(['Tue 17 Nov 2026 16.05 GMT', 'Updated 4:05 pm EDT, 18 November', 'Rates rose to 3.25 per cent.'])).toEqual([
+      'Tue 17 Nov 2026',
+      'Updated , 18 November',
+      'Rates rose to 3.25 per cent.',
+    ]);
+  });
 });
 
 describe('learned boilerplate', () => {
