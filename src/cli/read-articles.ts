@@ -353,17 +353,17 @@ async function* textLines(input: AsyncIterable<Buffer | string>): AsyncGenerator
     if (pending !== '') yield { text: pending, bytes: 2 * pending.length };
     return;
   }
-  if (head.includes(0)) {
-    yield { error: binaryMessage, bytes: 0, wholeFile: true };
-    return;
-  }
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   const decode = (bytes: Buffer, first: boolean): TextLine => {
     const body = first && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+    // A first line that is not text means a binary or otherwise encoded file, refused whole;
+    // further down, only the line is refused.
+    if (body.includes(0)) return { error: binaryMessage, bytes: bytes.length + 1, wholeFile: first };
     try {
       return { text: decoder.decode(body), bytes: bytes.length + 1 };
     } catch {
-      return { error: `not UTF-8 text; ${otherEncodingHint}`, bytes: bytes.length + 1, wholeFile: false };
+      const binary = first && head.includes(0);
+      return { error: binary ? binaryMessage : `not UTF-8 text; ${otherEncodingHint}`, bytes: bytes.length + 1, wholeFile: first };
     }
   };
   let first = true;
