@@ -104,7 +104,7 @@ export async function* readArticleFiles(files: readonly string[]): AsyncGenerato
       continue;
     }
     const bytes = raw.length;
-    const decoded = decodeText(raw);
+    const decoded = decodeText(raw, ['.html', '.htm'].includes(extname(file).toLowerCase()));
     if ('error' in decoded) {
       yield { kind: 'error', where: file, message: decoded.error, bytes };
       continue;
@@ -272,21 +272,39 @@ function textArticle(content: string): { fields: Partial<Article>; dateKey?: str
 
 /**
  * The text of a whole file: UTF-8 (without its byte-order mark) or, after a byte-order mark,
- * UTF-16. Anything with NUL bytes or bytes that are not UTF-8 is not an article.
+ * UTF-16; an HTML page may name another encoding in its <meta charset> (saved pages of older sites
+ * are often Windows-1252). Anything with NUL bytes or bytes that are not in its encoding is not an
+ * article.
  */
-function decodeText(raw: Buffer): { text: string } | { error: string } {
-  const utf16 = utf16Encoding(raw);
+function decodeText(raw: Buffer, html = false): { text: string } | { error: string } {
+  const encoding = utf16Encoding(raw) ?? (html ? declaredCharset(raw) : null) ?? 'utf-8';
   let text: string;
   try {
     // TextDecoder drops the byte-order mark itself.
-    text = new TextDecoder(utf16 ?? 'utf-8', { fatal: true }).decode(raw);
+    text = new TextDecoder(encoding, { fatal: true }).decode(raw);
   } catch {
-    if (utf16) return { error: `not valid ${utf16.toUpperCase()} text (it starts with a UTF-16 byte-order mark)` };
+    if (encoding.startsWith('utf-16')) return { error: `not valid ${encoding.toUpperCase()} text (it starts with a UTF-16 byte-order mark)` };
     if (raw.includes(0)) return { error: binaryMessage };
+    if (encoding !== 'utf-8') return { error: `not valid ${encoding} text, the encoding its <meta charset> names` };
     return { error: `not UTF-8 text (line ${firstBadLine(raw)}); ${otherEncodingHint}` };
   }
   if (text.includes('\u0000')) return { error: binaryMessage };
   return { text };
+}
+
+/**
+ * The encoding an HTML page declares in its first 1,024 bytes (<meta charset> or http-equiv
+ * Content-Type), as TextDecoder names it; null when none is declared or it is not one TextDecoder knows.
+ */
+function declaredCharset(raw: Buffer): string | null {
+  const head = raw.subarray(0, 1024).toString('latin1');
+  const label = /<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)/i.exec(head)?.[1];
+  if (!label) return null;
+  try {
+    return new TextDecoder(label).encoding;
+  } catch {
+    return null;
+  }
 }
 
 const binaryMessage = 'not a text file: it contains NUL bytes (binary data, or UTF-16 without a byte-order mark?)';

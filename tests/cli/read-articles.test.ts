@@ -258,6 +258,16 @@ describe('readArticleFiles: encodings', () => {
     expect(records).toHaveLength(2);
   });
 
+  it('decodes an HTML page in the encoding its <meta charset> names', async () => {
+    const page = (charset: string) =>
+      Buffer.from(`<html><head><meta charset="${charset}"><title>Caf\xe9 reopens</title></head><body><p>The caf\xe9 on Pier Street reopened.</p></body></html>`, 'latin1');
+    await writeFile(join(dir, 'cp1252.html'), page('windows-1252'));
+    await writeFile(join(dir, 'claims-utf8.html'), page('utf-8'));
+    const records = await readAll([join(dir, 'cp1252.html'), join(dir, 'claims-utf8.html')]);
+    expect(records[0]).toMatchObject({ kind: 'article', article: { html: expect.stringContaining('The caf\u00e9 on Pier Street') } });
+    expect(records[1]).toMatchObject({ kind: 'error', message: expect.stringMatching(/^not UTF-8 text/) });
+  });
+
   it('decodes UTF-16 files that start with a byte-order mark', async () => {
     const content = 'Title: Caf\u00e9 reopens\r\n\r\nThe caf\u00e9 on Pier Street reopened.\r\n';
     const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(content, 'utf16le')]);
