@@ -67,10 +67,13 @@ async function dedupCommand(input: string, options: DedupCommandOptions): Promis
   }
 
   // The in-process index is bounded: articles far older than the newest one seen, and the oldest
-  // beyond --max-entries, are forgotten (checked every 1,000 items, so the cost is amortised).
-  let newest = 0;
+  // beyond --max-entries, are forgotten (checked every 1,000 items, so the cost is amortised). Never
+  // an item of this run by age, though: it is still in the feed, and forgotten it would be written
+  // again on the next run (a stale feed with one undated or future-dated item did exactly that).
+  let newest = -Infinity;
+  let oldest = Infinity;
   let sincePrune = 0;
-  const prune = () => memory?.prune(newest - maxAgeMs, maxEntries);
+  const prune = () => memory?.prune(Math.min(newest - maxAgeMs, oldest), maxEntries);
   const stream = input === '-' ? process.stdin : createReadStream(input);
   // SIGINT / SIGTERM (Ctrl-C, `timeout`, a container stop) end the run at the next item: the
   // output is closed and the state saved for exactly what was written, then the usual 128+n exit.
@@ -87,7 +90,9 @@ async function dedupCommand(input: string, options: DedupCommandOptions): Promis
       report: (message) => process.stderr.write(`samestory: ${message}\n`),
       signal: interrupt.signal,
       afterItem(article) {
-        newest = Math.max(newest, article.publishedAt === undefined ? Date.now() : Date.parse(article.publishedAt));
+        const time = article.publishedAt === undefined ? Date.now() : Date.parse(article.publishedAt);
+        newest = Math.max(newest, time);
+        oldest = Math.min(oldest, time);
         if (++sincePrune >= 1000) {
           sincePrune = 0;
           prune();

@@ -41,6 +41,23 @@ describe('samestory dedup', () => {
     expect(statuses).toEqual(['seen', 'seen', 'seen', 'seen', 'seen']);
   });
 
+  it('with --state, remembers a stale feed whole even when one item has no date or a future one', async () => {
+    // Dated months ago (older than the 14-day memory), one item undated, one dated next year: the
+    // newest date must come from the dated items up to tomorrow, or everything else is forgotten.
+    const stale = items.slice(0, 4).map((i, n) => ({ ...i, date: `2026-03-0${n + 1}T08:00:00Z` }));
+    const feed = rssFeed([...stale, { ...(items[6] as (typeof items)[number]), date: '2027-06-01T00:00:00Z' }])
+      .replace(/<pubDate>[^<]*03 Mar 2026[^<]*<\/pubDate>/, ''); // the library item loses its date
+    expect(feed).not.toContain('03 Mar 2026');
+    await writeFile(join(dir, 'stale.xml'), feed);
+    const state = join(dir, 'stale-state.json');
+    const first = await runCli(['dedup', join(dir, 'stale.xml'), '--state', state]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(guids(first.stdout)).toEqual(['avelin-post-1', 'tidal-a', 'library-1', 'football-1']);
+    const second = await runCli(['dedup', join(dir, 'stale.xml'), '--state', state]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(guids(second.stdout)).toEqual([]);
+  });
+
   it('with --redis, decides against the service index: a second run emits nothing already seen', async () => {
     const prefix = testPrefix();
     try {
