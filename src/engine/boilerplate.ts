@@ -59,6 +59,8 @@ const SENTENCES: readonly RegExp[] = [
   /\b(?:this (?:story|article) (?:has been|was) (?:updated|corrected|amended))\b/i,
   // Sign-offs, appeals and newsletter plugs in their other common wordings.
   /^before you go\b/i,
+  /^the post .+ appeared first on\b/i, // WordPress feeds' footer, which repeats the headline
+  /^(?:continue|keep) reading\b/i,
   /\bchip in\b/i,
   /\bin your inbox\b/i,
 ];

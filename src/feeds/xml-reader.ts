@@ -1,3 +1,4 @@
+import { decodeHTMLStrict } from 'entities';
 import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { FeedError } from './detect.js';
 import type { ItemFields } from './item.js';
@@ -58,7 +59,7 @@ export class XmlFeedReader {
   feedTitle?: string;
   format?: 'rss' | 'atom';
 
-  private readonly parser = new SaxesParser({ xmlns: true, position: true });
+  private readonly parser = withHtmlEntities(new SaxesParser({ xmlns: true, position: true }));
   private readonly stack: SaxesTagNS[] = [];
   private readonly events: XmlEvent[] = [];
   /** Text not yet handed out, starting at stream offset `bufStart`. */
@@ -305,4 +306,21 @@ function fieldsOf(s: Record<string, string>, format: 'rss' | 'atom'): ItemFields
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value?.trim() ? value : undefined;
+}
+
+/**
+ * Lets the parser resolve HTML's named entities (&rsquo;, &nbsp;, ...), which XML does not define
+ * but real feeds print: an item using one was otherwise skipped as malformed. Anything else (a
+ * DOCTYPE's own entities, which are never expanded) stays undefined.
+ */
+function withHtmlEntities(parser: SaxesParser<{ xmlns: true; position: true }>): typeof parser {
+  const known = parser.ENTITIES;
+  parser.ENTITIES = new Proxy(known, {
+    get(target, name) {
+      if (typeof name !== 'string' || Object.hasOwn(target, name)) return target[name as keyof typeof target];
+      const decoded = decodeHTMLStrict(`&${name};`);
+      return decoded === `&${name};` ? undefined : decoded;
+    },
+  });
+  return parser;
 }

@@ -82,6 +82,16 @@ describe('XmlFeedReader', () => {
     expect(rejoin(events)).not.toContain('ENTITY');
   });
 
+  it("reads HTML's named entities, which XML lacks but feeds print, and still refuses unknown ones", () => {
+    const doc = `<rss version="2.0"><channel>
+<item><guid>quote</guid><title>Harbour&rsquo;s new pier&nbsp;opens</title><description>Caf&eacute; &amp; bar &mdash; open</description></item>
+<item><guid>unknown</guid><description>&notanentity; &constructor;</description></item></channel></rss>`;
+    const [quote, unknown] = itemsOf(read(doc));
+    expect(quote?.problems).toEqual([]);
+    expect(quote?.fields).toMatchObject({ title: 'Harbour\u2019s new pier\u00a0opens', html: 'Caf\u00e9 & bar \u2014 open' });
+    expect(unknown?.problems[0]).toMatch(/undefined entity/);
+  });
+
   it('closes a truncated feed after the last complete item and reports the cut item', () => {
     const doc = rssFeed(items.slice(0, 3));
     const cut = doc.slice(0, doc.indexOf('<item>', doc.indexOf('library-1') - 400) + 60);

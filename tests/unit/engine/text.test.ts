@@ -183,6 +183,8 @@ describe('generic boilerplate', () => {
       'By Monday, divers had recovered the ferry\'s data recorder.',
       'More than 300 people were evacuated from Kelmore Point.',
       'Before you go...',
+      'The post Kelmore ferry inquiry opens appeared first on Coast Post.',
+      'Continue reading...',
       'Thousands of readers chip in every month to keep the Post free.',
       'Get the Coast Briefing in your inbox every morning.',
       'This article was amended on 4 March to correct the ferry\'s tonnage.',
