@@ -53,7 +53,10 @@ export function parseArticle(value: unknown): Article {
   const first = checker.Errors(value).First();
   if (first) {
     const field = first.path.replace(/^\//, '').replace(/\//g, '.') || 'article';
-    throw new ArticleValidationError(field, first.message);
+    const { maxLength } = first.schema as { maxLength?: number };
+    const length = typeof first.value === 'string' ? first.value.length : 0;
+    const tooLong = maxLength !== undefined && length > maxLength;
+    throw new ArticleValidationError(field, tooLong ? `is ${length.toLocaleString('en')} characters long; the limit is ${maxLength.toLocaleString('en')}` : first.message);
   }
   const article = value as ArticleInput;
   if (article.id.trim() === '' || article.id.includes('\u0000')) {

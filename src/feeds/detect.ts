@@ -39,7 +39,14 @@ export function sniff(head: Buffer): Sniffed {
 
   const start = iconv.decode(head.subarray(0, 1024), encoding).replace(/^\uFEFF/, '').trimStart();
   if (start === '') throw new FeedError('the input is empty');
-  if (start.startsWith('{')) return { syntax: 'jsonl', encoding, bom };
+  if (start.startsWith('{')) {
+    // A JSON Feed is one document, not a line per item: read line by line it gave a heap of
+    // "invalid JSON" lines (or, compact, one item without text).
+    if (/"version"\s*:\s*"https?:\/\/jsonfeed\.org\/version\//.test(start)) {
+      throw new FeedError(`a JSON Feed (jsonfeed.org) is not read: give its items as JSON Lines, e.g. jq -c '.items[]' feed.json | samestory dedup -`);
+    }
+    return { syntax: 'jsonl', encoding, bom };
+  }
   if (!start.startsWith('<')) {
     throw new FeedError('unrecognised input: expected an RSS 2.0 or Atom 1.0 feed (XML) or JSON Lines');
   }

@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { EngineConfig } from '../engine/config.js';
 import { MemoryIndex, type MemoryIndexSnapshot } from '../engine/memory-index.js';
@@ -22,8 +24,17 @@ export class StateError extends Error {
   override name = 'StateError';
 }
 
-/** Loads the index saved in `path`; a missing file means a first run (an empty index). */
+/**
+ * Loads the index saved in `path`; a missing file means a first run (an empty index). The file's
+ * directory must be writable, checked now rather than after the whole feed went out unremembered.
+ */
 export async function loadState(path: string, config: EngineConfig): Promise<MemoryIndex> {
+  try {
+    await access(dirname(resolve(path)), constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new StateError(`cannot write state file ${path}: its directory ${dirname(resolve(path))} is not writable (${code})`, { cause: error });
+  }
   let text: string;
   try {
     text = await readFile(path, 'utf8');

@@ -81,6 +81,14 @@ describe('samestory dedup', () => {
     expect(await readFile(state, 'utf8')).toBe('{"samestory":"dedup-state","version":1,"index":');
   });
 
+  it('refuses a state file it could not write before reading the feed, not after writing it all', async () => {
+    const state = join(dir, 'no-such-dir', 'state.json');
+    const run = await runCli(['dedup', '--state', state], { input: rssFeed(items.slice(0, 2)) });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/cannot write state file .*no-such-dir.*state\.json: its directory .* is not writable \(ENOENT\)/);
+    expect(run.stdout).toBe('');
+  });
+
   it('skips bad items of a malformed feed, names them, keeps the good ones and exits 2', async () => {
     const bomb = `<!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>`;
     const feed = rssFeed(items.slice(0, 4))

@@ -136,6 +136,8 @@ describe('XmlFeedReader', () => {
 describe('sniff', () => {
   it('tells JSON Lines from XML and reads the declared encoding', () => {
     expect(sniff(Buffer.from('\n {"id":"a"}\n'))).toMatchObject({ syntax: 'jsonl', encoding: 'utf-8' });
+    const jsonFeed = '{\n  "version": "https://jsonfeed.org/version/1.1",\n  "title": "Desk",\n  "items": []\n}';
+    expect(() => sniff(Buffer.from(jsonFeed))).toThrow(/JSON Feed \(jsonfeed\.org\) is not read: give its items as JSON Lines/);
     expect(sniff(Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?><rss/>'))).toMatchObject({ syntax: 'xml', encoding: 'iso-8859-1' });
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode('<?xml version="1.0" encoding="UTF-16"?><rss/>', 'utf-16le')]);
     expect(sniff(utf16)).toMatchObject({ syntax: 'xml', encoding: 'utf-16le' });
