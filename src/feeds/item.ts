@@ -26,7 +26,9 @@ export type Conversion = { article: Article; warnings: string[] } | { error: str
 /**
  * Builds the engine's Article from a feed item. The id falls back to the link, then to a hash of
  * the title and content, so the same item gets the same id in every run (state across runs relies
- * on it). The source is the item link's host, else the feed's. A date that cannot be read is
+ * on it). A relative link is resolved against the feed's (a feed written in another format, or a
+ * reader of the annotations, cannot know the base). The source is the item link's host, else the
+ * feed's. A date that cannot be read is
  * dropped with a warning: a feed with one bad pubDate should still be deduplicated.
  */
 export function itemToArticle(fields: ItemFields, feedLink?: string): Conversion {
@@ -36,8 +38,8 @@ export function itemToArticle(fields: ItemFields, feedLink?: string): Conversion
   const article: Article = {
     id: fields.id?.trim() || fields.link?.trim() || `sha256:${hashOf(`${fields.title ?? ''}\n${content}`)}`,
   };
-  if (fields.link) article.url = fields.link.trim();
-  const source = fields.source ?? hostOf(fields.link) ?? hostOf(feedLink);
+  if (fields.link) article.url = absoluteLink(fields.link.trim(), feedLink);
+  const source = fields.source ?? hostOf(article.url) ?? hostOf(feedLink);
   if (source) article.source = source;
   if (fields.title?.trim()) article.title = fields.title.trim();
   // Markup goes to the engine as html (it extracts the text); plain text as text.
@@ -119,6 +121,12 @@ export function describeItem(position: string, fields?: ItemFields): string {
 
 function looksLikeMarkup(value: string): boolean {
   return /<[a-zA-Z!/]|&(?:[a-zA-Z]+|#\d+|#x[\da-fA-F]+);/.test(value);
+}
+
+/** `link` as an absolute URL against `base` when it is relative and the base is known; else as is. */
+function absoluteLink(link: string, base: string | undefined): string {
+  if (URL.canParse(link) || !base || !URL.canParse(base)) return link;
+  return URL.canParse(link, base) ? new URL(link, base).href : link;
 }
 
 function hostOf(link: string | undefined): string | undefined {

@@ -113,10 +113,13 @@ function generatedAtomWriter(options: WriterOptions): FeedWriter {
     keepsText: false,
     begin() {
       const link = options.feedLink?.();
+      const title = options.feedTitle?.() ?? 'samestory dedup';
       return (
         `<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="${ns.atom}"${nsAttr}>\n` +
         `<id>${escapeXml(link ?? 'urn:samestory:dedup')}</id>\n` +
-        `<title>${escapeXml(options.feedTitle?.() ?? 'samestory dedup')}</title>\n<updated>${now()}</updated>\n`
+        `<title>${escapeXml(title)}</title>\n<updated>${now()}</updated>\n` +
+        // Atom wants an author for every entry; the source feed's name stands for all of them.
+        `<author><name>${escapeXml(title)}</name></author>\n`
       );
     },
     item({ article }, annotation) {

@@ -108,6 +108,12 @@ describe('dedupFeed', () => {
     const toAtom = await run(jsonLines(items), 'annotate', 'atom');
     expect(XMLValidator.validate(toAtom.text)).toBe(true);
     expect(xmlItems(toAtom.text).map((i) => i.fields.id)).toContain('urn:samestory:library-1');
+    // Atom requires an author for every entry: the feed-level one covers them.
+    expect(toAtom.text).toMatch(/<author><name>[^<]+<\/name><\/author>/);
+    // A relative item link is resolved against the feed's link, since the output cannot carry the base.
+    const relative = rssFeed([{ ...(items[2] as (typeof items)[number]), link: '/library' }]);
+    const toJsonRelative = await run(relative, 'drop', 'jsonl');
+    expect(JSON.parse(toJsonRelative.text.trim())).toMatchObject({ url: 'https://feeds.example/library', source: 'feeds.example' });
   });
 
   it('a second run over an overlapping feed with the same index emits only new stories', async () => {
