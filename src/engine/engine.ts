@@ -43,7 +43,10 @@ export class Engine {
 
   constructor(config: Partial<EngineConfig> = {}) {
     this.config = { ...defaultEngineConfig, ...config };
-    this.lsh = lshParams(this.config.duplicateThreshold, this.config.numPerm);
+    // Weighted for recall, as datasketch's weights allow: a missed candidate is a missed duplicate,
+    // a false one only costs a Jaccard estimate. Equal weights gave 9 x 13, which finds a pair at
+    // Jaccard 0.86 only 75% of the time (40% at 0.8); 14 x 9 finds 98% (87%).
+    this.lsh = lshParams(this.config.duplicateThreshold, this.config.numPerm, 0.1, 0.9);
     this.hasher = new MinHasher(this.config.numPerm, this.config.seed);
     this.vectorizer = new Vectorizer(this.config.backgroundWeight);
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fmix32, hash32 } from '../../../src/engine/hash.js';
+import { Engine } from '../../../src/engine/engine.js';
 import { bandKeys, estimateJaccard, lshParams, MinHasher, sCurve, shingles } from '../../../src/engine/minhash.js';
 import { seededRandom } from '../../shared/seeded-random.js';
 
@@ -166,6 +167,14 @@ describe('LSH', () => {
     }
     expect(lshParams(0.5, 128)).toEqual(best);
     expect(best.bands * best.rows).toBeLessThanOrEqual(128);
+  });
+
+  it("sets the engine's bands for recall: near-duplicates just above the threshold are nearly always candidates", () => {
+    const { bands, rows } = new Engine().lsh;
+    // With datasketch's equal weights (9 x 13) a pair at Jaccard 0.86 was a candidate 75% of the time.
+    expect(sCurve(0.86, bands, rows)).toBeGreaterThan(0.95);
+    expect(sCurve(0.8, bands, rows)).toBeGreaterThan(0.8);
+    expect(sCurve(0.3, bands, rows)).toBeLessThan(0.001);
   });
 
   it('finds candidate pairs with the probability of the S-curve', () => {
