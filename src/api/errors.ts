@@ -56,6 +56,12 @@ export function toErrorBody(error: unknown): { status: number; body: ErrorBody }
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const { status, body } = toErrorBody(error);
+    if (body.error === 'unsupported_media_type') {
+      // curl -d sends a form content type by default: say what to send instead.
+      const got = request.headers['content-type'] ?? 'none';
+      const feeds = request.url.startsWith('/v1/dedup') ? '; an XML feed goes through `samestory dedup`, or as {"items": [...]} here' : '';
+      Object.assign(body, { field: 'content-type', message: `send Content-Type: application/json (got ${got})${feeds}` });
+    }
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     void reply.code(status).type('application/json').send(body);
   });

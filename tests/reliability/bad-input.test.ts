@@ -48,7 +48,7 @@ const httpCases: HttpCase[] = [
   { name: 'whitespace-only text', body: json({ id: 'e2', text: ' \n\t\u00a0 ' }), status: 400, error: 'validation', field: 'text' },
   { name: '10 MB text', body: json({ id: 'e3', text: tenMb }), status: 413, error: 'payload_too_large' },
   { name: 'binary body declared as JSON', body: Buffer.from([0x00, 0xff, 0xfe, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a]), status: 400, error: 'malformed_json' },
-  { name: 'binary body as octet-stream', body: Buffer.from([0x00, 0xff, 0x10]), type: 'application/octet-stream', status: 415, error: 'unsupported_media_type' },
+  { name: 'binary body as octet-stream', body: Buffer.from([0x00, 0xff, 0x10]), type: 'application/octet-stream', status: 415, error: 'unsupported_media_type', field: 'content-type' },
   { name: 'NUL byte in id', body: json({ id: 'a\u0000b', text: 'Some text here.' }), status: 400, error: 'validation', field: 'id' },
   { name: 'id is a number', body: json({ id: 5, text: 'Some text here.' }), status: 400, error: 'validation', field: 'id' },
   { name: 'text is an array', body: json({ id: 'e4', text: ['a'] }), status: 400, error: 'validation', field: 'text' },
