@@ -1,21 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import type { Article } from '../engine/types.js';
+import { articleLimits, type Article } from '../engine/types.js';
 
 /**
  * The one schema for a submitted article, shared by the HTTP API (validation + OpenAPI), the queue
  * client, the CLI and the feed reader. Limits keep a single bad article from hurting the service.
  */
-export const limits = {
-  idLength: 512,
-  textBytes: 2 * 1024 * 1024,
-  titleLength: 2_000,
-  urlLength: 4_096,
-  sourceLength: 256,
-  /** Dates outside this range are almost surely wrong and would poison the time window. */
-  earliestYear: 1900,
-  latestYear: 2200,
-} as const;
+/** The article limits (defined with the Article type, which the engine also checks page values against). */
+export const limits = articleLimits;
 
 export const ArticleSchema = Type.Object(
   {
@@ -25,7 +17,7 @@ export const ArticleSchema = Type.Object(
     title: Type.Optional(Type.String({ maxLength: limits.titleLength })),
     text: Type.Optional(Type.String({ maxLength: limits.textBytes })),
     html: Type.Optional(Type.String({ maxLength: limits.textBytes })),
-    publishedAt: Type.Optional(Type.String({ maxLength: 64, description: 'ISO 8601 date or date-time' })),
+    publishedAt: Type.Optional(Type.String({ maxLength: limits.publishedAtLength, description: 'ISO 8601 date or date-time' })),
     lang: Type.Optional(Type.String({ maxLength: 16 })),
   },
   { additionalProperties: false, $id: 'Article' },

@@ -1,3 +1,5 @@
+import { articleLimits } from './types.js';
+
 /**
  * What an HTML page says of itself: publication time, outlet and canonical URL, read from its
  * markup (used by extractHtml in text.ts, on the document it has already parsed).
@@ -18,14 +20,14 @@ export interface PageMetadata {
 
 /** <meta> keys (name or property, lower-cased) of a publication date, most trusted first. */
 const DATE_META = ['article:published_time', 'pubdate', 'publishdate', 'date', 'dc.date', 'dc.date.issued', 'parsely-pub-date'];
-/** Limits of the contract (src/contracts/article.ts) that page values must meet as callers' do. */
-const [maxSourceLength, maxUrlLength] = [256, 4_096];
+const { sourceLength: maxSourceLength, urlLength: maxUrlLength, publishedAtLength, earliestYear, latestYear } = articleLimits;
 
 /**
  * The page's publication time, outlet name and canonical URL from its markup: <meta> tags
  * (OpenGraph, article:, Dublin Core, itemprop), JSON-LD, <link rel="canonical">, and as the last
  * resort for the date the first <time datetime> of the article (or page). Values that are not a real
- * date (1900-2200), an absolute http(s) URL or a non-empty name are skipped for the next candidate.
+ * date (within the article limits' years), an absolute http(s) URL or a non-empty name are skipped
+ * for the next candidate.
  */
 export function pageMetadata(document: Document): PageMetadata {
   // name / property -> contents, and itemprop -> contents (linkedom keeps attribute names' case).
@@ -83,17 +85,17 @@ function attr(element: Element, name: string): string | null {
 }
 
 /**
- * A page's date as ISO 8601, or undefined unless it parses as a date of 1900-2200. It must hold a
- * four-digit year: Date.parse reads "1" or "12" as dates of 2001.
+ * A page's date as ISO 8601, or undefined unless it parses as a date within the article limits'
+ * years. It must hold a four-digit year: Date.parse reads "1" or "12" as dates of 2001.
  */
 function pageDate(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
-  if (text.length > 64 || !/\d{4}/.test(text)) return undefined;
+  if (text.length > publishedAtLength || !/\d{4}/.test(text)) return undefined;
   const time = Date.parse(text);
   if (Number.isNaN(time)) return undefined;
   const year = new Date(time).getUTCFullYear();
-  return year >= 1900 && year <= 2200 ? new Date(time).toISOString() : undefined;
+  return year >= earliestYear && year <= latestYear ? new Date(time).toISOString() : undefined;
 }
 
 /** An outlet name with its whitespace collapsed, or undefined when empty or too long. */

@@ -41,7 +41,6 @@ export interface PreparedText {
   page: PageMetadata;
 }
 
-
 /** Plain text has no page metadata: one shared empty object, nothing to compute. */
 const noPage: PageMetadata = Object.freeze({});
 
@@ -95,7 +94,6 @@ export function extractHtml(fragmentOrPage: string): { title: string; text: stri
   for (const node of [...document.querySelectorAll(NON_CONTENT)]) node.remove();
   return { title, text: document.body ? blockText(document.body) : (document.textContent ?? ''), page: metadata };
 }
-
 
 /** Deeper than news pages nest (they stay well under 100); Readability stays fast below it. */
 const maxReadabilityDepth = 150;

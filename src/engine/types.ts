@@ -3,6 +3,23 @@
  * every adapter (memory, Redis, HTTP, CLI, feeds) speaks the same language.
  */
 
+/**
+ * Limits on a submitted article's fields: they keep a single bad article from hurting the service
+ * (the schema in src/contracts/article.ts enforces them), and values the engine reads from an HTML
+ * page meet them as callers' do.
+ */
+export const articleLimits = {
+  idLength: 512,
+  textBytes: 2 * 1024 * 1024,
+  titleLength: 2_000,
+  urlLength: 4_096,
+  sourceLength: 256,
+  publishedAtLength: 64,
+  /** Dates outside this range are almost surely wrong and would poison the time window. */
+  earliestYear: 1900,
+  latestYear: 2200,
+} as const;
+
 /** An article as submitted by a caller. `id` is the caller's stable key. */
 export interface Article {
   id: string;
