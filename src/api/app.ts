@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import swagger from '@fastify/swagger';
 import type { Engine } from '../engine/engine.js';
 import type { Index } from '../engine/index-store.js';
-import type { EventFeed, QueueHealth, Submitter } from '../service/ports.js';
+import type { Assigner, EventFeed, QueueHealth, Submitter } from '../service/ports.js';
 import { dashboard } from '../dashboard/plugin.js';
 import { apiKeyGuard } from './auth.js';
 import { ApiError, installErrorHandlers } from './errors.js';
@@ -16,9 +16,11 @@ import { typeboxValidatorCompiler } from './validation.js';
 
 export interface ApiDeps {
   index: Index;
-  /** Decides POST /v1/dedup batches synchronously against `index` (its config sets the time window). */
+  /** Its config sets the time window of the read views. */
   engine: Engine;
   submitter: Submitter;
+  /** Decides POST /v1/dedup batches synchronously against `index`, publishing like a worker. */
+  assigner: Assigner;
   events: EventFeed;
   health: QueueHealth;
   /** When set, write endpoints need it (X-API-Key or Authorization: Bearer). */
@@ -86,7 +88,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     scope.addHook('onRoute', (route) => {
       route.schema = { ...route.schema, security: writeSecurity };
     });
-    await scope.register(dedupRoutes, { engine: deps.engine, index: deps.index });
+    await scope.register(dedupRoutes, { assigner: deps.assigner, index: deps.index });
   });
   await app.register(clusterRoutes, { index: deps.index });
   await app.register(eventRoutes, { events: deps.events, heartbeatMs: 15_000 });

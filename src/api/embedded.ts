@@ -1,7 +1,9 @@
 import type { Engine } from '../engine/engine.js';
+import type { ApiDeps } from './app.js';
 import type { Index } from '../engine/index-store.js';
 import type { Article, AssignOutcome } from '../engine/types.js';
 import type {
+  Assigner,
   EventFeed,
   JobFailure,
   QueueCounts,
@@ -18,7 +20,7 @@ import type {
  * `samestory api --embedded` serves: the API and dashboard with no Redis or worker, for trying the
  * product on a laptop or clustering a private collection.
  */
-export class EmbeddedService implements Submitter, EventFeed, QueueHealth {
+export class EmbeddedService implements Submitter, Assigner, EventFeed, QueueHealth {
   private readonly listeners = new Set<(event: ServiceEvent) => void>();
   private readonly log: ServiceEvent[] = [];
   private readonly failures: JobFailure[] = [];
@@ -51,6 +53,13 @@ export class EmbeddedService implements Submitter, EventFeed, QueueHealth {
 
   async submitMany(articles: Article[], options: SubmitOptions = {}): Promise<SubmitResult[]> {
     return Promise.all(articles.map((a) => this.submit(a, options)));
+  }
+
+  /** A direct decision (POST /v1/dedup): taken in turn after what was submitted, not counted as a job. */
+  async assign(article: Article): Promise<AssignOutcome> {
+    const done = this.chain.then(() => this.assignPublishing(article));
+    this.chain = done.catch(() => undefined);
+    return done;
   }
 
   subscribe(listener: (event: ServiceEvent) => void): () => void {
@@ -90,14 +99,10 @@ export class EmbeddedService implements Submitter, EventFeed, QueueHealth {
     this.waiting--;
     this.active++;
     try {
-      const outcome = await this.engine.assign(article, this.index);
+      const outcome = await this.assignPublishing(article);
       this.completed++;
       this.completions.push(Date.now());
       while (this.completions.length > 0 && this.completions[0]! < Date.now() - 3_600_000) this.completions.shift();
-      if (outcome.changed) {
-        for (const merge of outcome.merges) this.publish((streamId) => ({ type: 'merge', streamId, merge }));
-        this.publish((streamId) => ({ type: 'assignment', streamId, assignment: outcome.assignment }));
-      }
       return outcome;
     } catch (error) {
       this.failed++;
@@ -110,6 +115,15 @@ export class EmbeddedService implements Submitter, EventFeed, QueueHealth {
     }
   }
 
+  private async assignPublishing(article: Article): Promise<AssignOutcome> {
+    const outcome = await this.engine.assign(article, this.index);
+    if (outcome.changed) {
+      for (const merge of outcome.merges) this.publish((streamId) => ({ type: 'merge', streamId, merge }));
+      this.publish((streamId) => ({ type: 'assignment', streamId, assignment: outcome.assignment }));
+    }
+    return outcome;
+  }
+
   /** Ids look like Redis Stream ids ("ms-seq"), so clients resume the same way in both modes. */
   private publish(make: (streamId: string) => ServiceEvent): void {
     const event = make(`${Date.now()}-${++this.eventSeq}`);
@@ -117,6 +131,15 @@ export class EmbeddedService implements Submitter, EventFeed, QueueHealth {
     if (this.log.length > this.options.maxEvents) this.log.shift();
     for (const listener of this.listeners) listener(event);
   }
+}
+
+/** ApiDeps over one EmbeddedService, which is the submitter, assigner, event feed and queue health. */
+export function embeddedPorts(engine: Engine, index: Index): {
+  service: EmbeddedService;
+  deps: Pick<ApiDeps, 'engine' | 'index' | 'submitter' | 'assigner' | 'events' | 'health'>;
+} {
+  const service = new EmbeddedService(engine, index);
+  return { service, deps: { engine, index, submitter: service, assigner: service, events: service, health: service } };
 }
 
 /** Like the queue submitter, a wait that runs out rejects; the article is still processed. */

@@ -10,7 +10,7 @@ export async function connectServiceDeps(
   engine: Engine,
   logger: ApiDeps['logger'],
 ): Promise<{ deps: ApiDeps; shutdown: () => Promise<void> }> {
-  const client = await connectService(config);
+  const client = await connectService(config, engine);
   // A connection of its own for /health, failing fast instead of queueing commands while Redis is down.
   const pinger = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true });
   pinger.on('error', () => undefined); // reported by /health, not as an unhandled error
@@ -19,6 +19,7 @@ export async function connectServiceDeps(
     deps: {
       index: client.index,
       engine,
+      assigner: client.assigner,
       submitter: client.submitter,
       events: client.events,
       health: client.health,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { buildApi, type ApiDeps } from '../api/app.js';
 import { connectServiceDeps } from '../api/service-deps.js';
-import { EmbeddedService } from '../api/embedded.js';
+import { embeddedPorts } from '../api/embedded.js';
 import { Engine } from '../engine/engine.js';
 import { MemoryIndex } from '../engine/memory-index.js';
 import { loadServiceConfig } from '../service/config.js';
@@ -39,9 +39,8 @@ read endpoints, events and the dashboard are open. Dashboard: http://<host>:<por
       let deps: ApiDeps;
       let shutdown: () => Promise<void>;
       if (options.embedded) {
-        const index = new MemoryIndex();
-        const service = new EmbeddedService(engine, index);
-        deps = { index, engine, submitter: service, events: service, health: service, apiKey: config.apiKey, logger };
+        const { service, deps: ports } = embeddedPorts(engine, new MemoryIndex());
+        deps = { ...ports, apiKey: config.apiKey, logger };
         shutdown = async () => service.idle();
       } else {
         ({ deps, shutdown } = await connectServiceDeps(config, engine, logger));

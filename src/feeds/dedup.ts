@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import iconv from 'iconv-lite';
 import type { Engine } from '../engine/engine.js';
 import type { Index } from '../engine/index-store.js';
-import type { Article, Assignment } from '../engine/types.js';
+import type { Article, Assignment, AssignOutcome } from '../engine/types.js';
 import { FeedError, sniff, type FeedFormat } from './detect.js';
 import { describeItem, itemToArticle, jsonItemFields, type ItemFields } from './item.js';
 import { createWriter, type Annotation, type FeedWriter, type ItemStatus, type OutputItem } from './writers.js';
@@ -27,9 +27,14 @@ export interface ItemDecision {
  * never emitted again; a duplicate or later report of a known story is a `repeat`.
  * `runStart` (ISO) tells a repeated id within this run from one remembered from an earlier run.
  */
-export async function decide(engine: Engine, index: Index, article: Article, runStart: string, now = Date.now()): Promise<ItemDecision> {
+export async function decide(
+  assign: (article: Article) => Promise<AssignOutcome>,
+  index: Index,
+  article: Article,
+  runStart: string,
+): Promise<ItemDecision> {
   const previous = await index.getArticle(article.id);
-  const { assignment, changed } = await engine.assign(article, index, now);
+  const { assignment, changed } = await assign(article);
   const status: ItemStatus = !changed ? 'seen' : assignment.decidedBy === 'new' ? 'first' : 'repeat';
   return { status, emit: status === 'first', assignment, repeatedId: previous !== null && previous.at >= runStart };
 }
@@ -149,7 +154,7 @@ export async function dedupFeed(input: AsyncIterable<Buffer | string>, output: W
       return;
     }
     for (const warning of conversion.warnings) options.report(`${name}: ${warning}`);
-    const decision = await decide(options.engine, options.index, conversion.article, runStart, now());
+    const decision = await decide((a) => options.engine.assign(a, options.index, now()), options.index, conversion.article, runStart);
     if (decision.repeatedId) {
       options.report(`${name}: id already used by an earlier item of this feed; treated as the same article`);
     }

@@ -4,6 +4,8 @@ import type { Assignment } from '../engine/types.js';
 import type { ServiceConfig } from '../service/config.js';
 import { serviceKeys } from '../storage/keys.js';
 import { connectRedisIndex, type RedisIndex } from '../storage/redis-index.js';
+import { Engine } from '../engine/engine.js';
+import { RedisAssigner } from './assigner.js';
 import { RedisEventFeed } from './event-feed.js';
 import { RedisQueueHealth } from './health.js';
 import { bullConnection, jobOptions, type ArticleJobData } from './jobs.js';
@@ -16,14 +18,29 @@ export interface ServiceClient {
   health: RedisQueueHealth;
   /** Read views (articles, clusters) over the index the workers write. */
   index: RedisIndex;
+  /** Direct decisions (POST /v1/dedup) over `index`, published like a worker's. */
+  assigner: RedisAssigner;
   queue: Queue<ArticleJobData, Assignment>;
   close(): Promise<void>;
 }
 
-/** Connects the service's client side (queue, events, health, index) to Redis. */
-export async function connectService(config: ServiceConfig): Promise<ServiceClient> {
+/**
+ * The service's index as every writer opens it: decisions append their events to the stream in
+ * their own transaction, and indexed articles leave the candidate index after the retention time.
+ */
+export function connectServiceIndex(config: ServiceConfig): Promise<RedisIndex> {
+  return connectRedisIndex(config.redisUrl, {
+    prefix: config.prefix,
+    publish: { streamMaxLen: config.streamMaxLen },
+    retentionMs: config.retentionMs,
+    bucketShards: config.bucketShards,
+  });
+}
+
+/** Connects the service's client side (queue, events, health, index, direct decisions) to Redis. */
+export async function connectService(config: ServiceConfig, engine = new Engine({ windowMs: config.windowMs })): Promise<ServiceClient> {
   const keys = serviceKeys(config.prefix);
-  const index = await connectRedisIndex(config.redisUrl, { prefix: config.prefix, bucketShards: config.bucketShards });
+  const index = await connectServiceIndex(config);
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
   const queue = new Queue<ArticleJobData, Assignment>(keys.queueName, {
     connection: bullConnection(config.redisUrl),
@@ -40,6 +57,7 @@ export async function connectService(config: ServiceConfig): Promise<ServiceClie
     events,
     health,
     index,
+    assigner: new RedisAssigner(engine, index, redis, keys),
     queue,
     async close() {
       await submitter.close();

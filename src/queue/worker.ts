@@ -7,8 +7,9 @@ import { MemoryIndex } from '../engine/memory-index.js';
 import type { Article, Assignment } from '../engine/types.js';
 import type { ServiceConfig } from '../service/config.js';
 import { serviceKeys } from '../storage/keys.js';
-import { connectRedisIndex } from '../storage/redis-index.js';
+import { assignPublishing } from './assigner.js';
 import { countCompleted } from './health.js';
+import { connectServiceIndex } from './service.js';
 import { bullConnection, type ArticleJobData } from './jobs.js';
 import { Turnstile } from './turnstile.js';
 
@@ -31,12 +32,7 @@ export async function startWorker(config: ServiceConfig, logger: Logger = pino({
   // One throwaway decision loads the background model and warms the code: a slow first job would
   // make its successors' order-wait run out and commit out of order.
   await engine.assign({ id: 'warm-up', text: 'Workers start by deciding one short article in memory.' }, new MemoryIndex());
-  const index = await connectRedisIndex(config.redisUrl, {
-    prefix: config.prefix,
-    publish: { streamMaxLen: config.streamMaxLen },
-    retentionMs: config.retentionMs,
-    bucketShards: config.bucketShards,
-  });
+  const index = await connectServiceIndex(config);
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
   const turnstile = new Turnstile(redis, keys);
 
@@ -45,11 +41,8 @@ export async function startWorker(config: ServiceConfig, logger: Logger = pino({
 
   /** Decides `article` as submission `seq`; the returned pipeline publishes what changed (caller runs it). */
   const decide = async (article: Article, text: ArticleText, seq: number | undefined) => {
-    const view = index.forJob(seq);
-    const outcome = await engine.assign(article, view, Date.now(), text);
-    if (seq !== undefined && !view.committed) await index.markCommitted(seq, true);
-    const after = redis.pipeline();
-    for (const event of view.published) after.publish(keys.channel, JSON.stringify(event));
+    const { outcome, after, committed } = await assignPublishing(engine, index, redis, keys, article, text, seq);
+    if (seq !== undefined && !committed) await index.markCommitted(seq, true);
     if (seq !== undefined) after.hdel(keys.seqJobs, String(seq));
     return { outcome, after };
   };

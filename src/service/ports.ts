@@ -1,4 +1,4 @@
-import type { Article, Assignment, MergeEvent } from '../engine/types.js';
+import type { Article, Assignment, AssignOutcome, MergeEvent } from '../engine/types.js';
 
 /**
  * The seams between the HTTP API / dashboard and the queue. The API is built against these ports;
@@ -23,6 +23,14 @@ export interface SubmitResult {
 export interface Submitter {
   submit(article: Article, options?: SubmitOptions): Promise<SubmitResult>;
   submitMany(articles: Article[], options?: SubmitOptions): Promise<SubmitResult[]>;
+}
+
+/**
+ * Decides one article at once, outside the queue (POST /v1/dedup answers in the request), and
+ * publishes what changed as a worker does: a consumer of the stream sees every assignment.
+ */
+export interface Assigner {
+  assign(article: Article): Promise<AssignOutcome>;
 }
 
 /** One published event. `streamId` is its Redis Stream id: consumers resume after it. */

@@ -259,7 +259,8 @@ export class RedisIndex implements Index {
       this.ticket = undefined;
     } else {
       this.shared = source;
-      this.ticket = options as number;
+      // forJob(undefined) arrives here as the default `{}`: a view without a ticket.
+      this.ticket = typeof options === 'number' ? options : undefined;
     }
     this.k = this.shared.keys.index;
   }

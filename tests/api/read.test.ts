@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { buildApi } from '../../src/api/app.js';
-import { EmbeddedService } from '../../src/api/embedded.js';
+import { embeddedPorts, type EmbeddedService } from '../../src/api/embedded.js';
 import { Engine } from '../../src/engine/engine.js';
 import { MemoryIndex } from '../../src/engine/memory-index.js';
 import { embeddedApi } from './embedded-app.js';
@@ -116,10 +116,8 @@ describe('operations', () => {
     // A Redis that is not there: nothing listens on port 1.
     const redis = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
     redis.on('error', () => undefined);
-    const engine = new Engine();
-    const index = new MemoryIndex();
-    const local = new EmbeddedService(engine, index);
-    const down = await buildApi({ engine, index, submitter: local, events: local, health: local, checks: { redis: () => redis.ping() } });
+    const { deps } = embeddedPorts(new Engine(), new MemoryIndex());
+    const down = await buildApi({ ...deps, checks: { redis: () => redis.ping() } });
     try {
       const res = await down.inject({ url: '/health' });
       expect(res.statusCode).toBe(503);

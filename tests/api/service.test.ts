@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { readSse } from './sse.js';
 import { startServiceStack } from './service-stack.js';
-import { bakery, bridgeA, bridgeB } from './stories.js';
+import { bakery, bridgeA, bridgeB, ferry } from './stories.js';
 
 const key = 'service-test-key';
 let app: FastifyInstance;
@@ -74,6 +74,29 @@ describe('API over the real queue, worker and Redis index', () => {
     expect(queue.throughput.reduce((s: number, n: number) => s + n, 0)).toBe(3);
     const metrics = (await app.inject({ url: '/metrics' })).body;
     expect(metrics).toMatch(/samestory_articles_submitted_total\{endpoint="batch"\} 2/);
+  });
+
+  it('publishes POST /v1/dedup decisions on the stream and live, as a worker publishes', async () => {
+    const live = readSse(`${base}/v1/events`);
+    await live.opened;
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/dedup',
+      payload: { items: [{ ...ferry, guid: ferry.id }, { guid: 'bridge-copy', title: bridgeB.title, content_text: bridgeB.text, pubDate: bridgeB.publishedAt }] },
+      headers: { 'x-api-key': key },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().items.map((d: { status: string }) => d.status)).toEqual(['first', 'repeat']);
+    await live.until((e) => e.filter((x) => x.event === 'assignment').length >= 2);
+    await live.close();
+    const published = live.events.filter((e) => e.event === 'assignment').map((e) => JSON.parse(e.data));
+    expect(published.map((a: { articleId: string }) => a.articleId)).toEqual([ferry.id, 'bridge-copy']);
+    expect(published[1]).toMatchObject({ duplicateOf: bridgeB.id, clusterSize: 3 });
+
+    const durable = readSse(`${base}/v1/events?after=0`);
+    await durable.until((e) => e.length >= 5);
+    await durable.close();
+    expect(durable.events.map((e) => JSON.parse(e.data).articleId).slice(3)).toEqual([ferry.id, 'bridge-copy']);
   });
 
   it('still requires the key', async () => {

@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maxDedupBatch } from '../../src/api/routes/dedup.js';
+import type { EmbeddedService } from '../../src/api/embedded.js';
 import { embeddedApi } from '../api/embedded-app.js';
 import { items } from './fixtures.js';
 
 let app: FastifyInstance;
+let service: EmbeddedService;
 beforeAll(async () => {
-  ({ app } = await embeddedApi());
+  ({ app, service } = await embeddedApi());
 });
 afterAll(async () => {
   await app.close();
@@ -33,6 +35,10 @@ describe('POST /v1/dedup', () => {
 
     const again = await app.inject({ method: 'POST', url: '/v1/dedup', payload: { items: feedItems.slice(0, 2) } });
     expect(again.json().items.map((d: { status: string }) => d.status)).toEqual(['seen', 'seen']);
+
+    // Every change was published like a submitted article's (the seen items changed nothing).
+    const published = (await service.read('0', 100)).flatMap((e) => (e.type === 'assignment' ? [e.assignment.articleId] : []));
+    expect(published).toEqual(body.items.map((d: { id: string }) => d.id));
   });
 
   it('answers an unusable item as skipped, with a reason, and decides the rest', async () => {

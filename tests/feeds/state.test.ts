@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { MemoryIndex } from '../../src/engine/memory-index.js';
+import type { Article } from '../../src/engine/types.js';
 import { decide } from '../../src/feeds/dedup.js';
 import { loadState, saveState, StateError } from '../../src/feeds/state.js';
 import { items } from './fixtures.js';
@@ -25,15 +26,16 @@ describe('dedup state file', () => {
     expect(await loadState(path, engine.config)).toBeInstanceOf(MemoryIndex); // missing: a first run
     const index = new MemoryIndex();
     const start = new Date().toISOString();
-    for (const a of articles.slice(0, 4)) await decide(engine, index, a, start);
+    for (const a of articles.slice(0, 4)) await decide((x) => engine.assign(x, index), index, a, start);
     await saveState(path, index, engine.config);
     await saveState(path, index, engine.config); // replacing an existing state leaves no temporary files
     expect(await readdir(dir)).toEqual(['state.json']);
 
     const reloaded = await loadState(path, engine.config);
     const later = new Date().toISOString();
-    expect((await decide(engine, reloaded, articles[0]!, later)).status).toBe('seen');
-    const tidalB = await decide(engine, reloaded, articles[4]!, later);
+    const assignReloaded = (x: Article) => engine.assign(x, reloaded);
+    expect((await decide(assignReloaded, reloaded, articles[0]!, later)).status).toBe('seen');
+    const tidalB = await decide(assignReloaded, reloaded, articles[4]!, later);
     expect(tidalB).toMatchObject({ status: 'repeat', emit: false });
     expect(tidalB.assignment.clusterId).toBe((await reloaded.getArticle('tidal-a'))?.clusterId);
   });

@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Engine } from '../../engine/engine.js';
 import type { Index } from '../../engine/index-store.js';
 import { decide } from '../../feeds/dedup.js';
+import type { Assigner } from '../../service/ports.js';
 import { describeItem, FeedItemSchema, itemToArticle, jsonItemFields } from '../../feeds/item.js';
 
 /** Items per request: enough for a feed page, small enough to answer within a request timeout. */
@@ -36,23 +36,24 @@ const DedupResponseSchema = Type.Object({
 });
 
 export interface DedupRouteOptions {
-  engine: Engine;
+  assigner: Assigner;
   index: Index;
 }
 
 /**
  * POST /v1/dedup: decides a batch of feed items synchronously against the API's index, in order,
- * and answers each item's decision. A wrongly typed body is a 400 naming the field; an item that
- * is well typed but unusable (no text) is answered as `skipped` so the rest of the batch counts.
+ * and answers each item's decision; each change is published on the event stream as a worker's
+ * is. A wrongly typed body is a 400 naming the field; an item that is well typed but unusable (no
+ * text) is answered as `skipped` so the rest of the batch counts.
  */
-export const dedupRoutes: FastifyPluginAsync<DedupRouteOptions> = async (app, { engine, index }) => {
+export const dedupRoutes: FastifyPluginAsync<DedupRouteOptions> = async (app, { assigner, index }) => {
   app.post(
     '/v1/dedup',
     {
       bodyLimit: 16 * 1024 * 1024,
       schema: {
         summary: 'Deduplicate a batch of feed items',
-        description: `Runs each item through the engine in order (at most ${maxDedupBatch} per request). Items use Article field names or feed names (guid, link, description, pubDate, content_html, ...).`,
+        description: `Runs each item through the engine in order (at most ${maxDedupBatch} per request); each decision is published on the event stream like a worker's. Items use Article field names or feed names (guid, link, description, pubDate, content_html, ...).`,
         tags: ['dedup'],
         body: DedupRequestSchema,
         response: { 200: DedupResponseSchema },
@@ -69,7 +70,7 @@ export const dedupRoutes: FastifyPluginAsync<DedupRouteOptions> = async (app, { 
           decisions.push({ index: i, id: fields.id ?? fields.link, status: 'skipped', emit: false, error: `${describeItem(`items[${i}]`, fields)}: ${conversion.error}` });
           continue;
         }
-        const d = await decide(engine, index, conversion.article, runStart);
+        const d = await decide((article) => assigner.assign(article), index, conversion.article, runStart);
         const { articleId, clusterId, duplicateOf, similarity, decidedBy, clusterSize } = d.assignment;
         const warnings = [...conversion.warnings, ...(d.repeatedId ? ['id already used by an earlier item of this batch'] : [])];
         decisions.push({
