@@ -80,6 +80,11 @@ export class EmbeddedService implements Submitter, Assigner, EventFeed, QueueHea
     return this.failures.slice(-limit).reverse();
   }
 
+  /** The in-process worker: always there. */
+  async workers(): Promise<number> {
+    return 1;
+  }
+
   async throughput(minutes: number): Promise<number[]> {
     const now = Date.now();
     const buckets = new Array<number>(minutes).fill(0);

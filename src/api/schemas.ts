@@ -123,11 +123,14 @@ export const QueueStatusSchema = Type.Object({
     delayed: Type.Integer(),
   }),
   throughput: Type.Array(Type.Integer(), { description: 'Jobs completed per minute, oldest first' }),
+  workers: Type.Integer({ description: 'Workers connected to the queue now' }),
   failures: Type.Array(Type.Object({ jobId: Type.String(), articleId: Type.String(), reason: Type.String(), at: Type.String() })),
 });
 
 export const HealthSchema = Type.Object({
-  status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('unavailable')], {
+    description: 'unavailable (503): Redis or the queue fails; degraded (200): no worker connected, so submissions wait',
+  }),
   checks: Type.Record(Type.String(), Type.Object({ ok: Type.Boolean(), ms: Type.Number(), error: Type.Optional(Type.String()) })),
 });
 

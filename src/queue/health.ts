@@ -36,6 +36,11 @@ export class RedisQueueHealth implements QueueHealth {
     }));
   }
 
+  async workers(): Promise<number> {
+    // BullMQ names each worker's connections; CLIENT LIST finds them.
+    return this.queue.getWorkersCount();
+  }
+
   async throughput(minutes: number): Promise<number[]> {
     if (minutes <= 0) return [];
     const now = Math.floor(Date.now() / minuteMs);

@@ -65,4 +65,6 @@ export interface QueueHealth {
   recentFailures(limit: number): Promise<JobFailure[]>;
   /** Jobs completed per minute over the last minutes, oldest first. */
   throughput(minutes: number): Promise<number[]>;
+  /** Workers connected to the queue now: none means submitted articles wait. */
+  workers(): Promise<number>;
 }

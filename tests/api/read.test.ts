@@ -137,7 +137,7 @@ describe('operations', () => {
 
     const health = await app.inject({ url: '/health' });
     expect(health.statusCode).toBe(200);
-    expect(health.json()).toMatchObject({ status: 'ok', checks: { queue: { ok: true } } });
+    expect(health.json()).toMatchObject({ status: 'ok', checks: { queue: { ok: true }, workers: { ok: true } } });
 
     const metrics = await app.inject({ url: '/metrics' });
     expect(metrics.headers['content-type']).toMatch(/text\/plain/);

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { buildApi } from '../../src/api/app.js';
+import { connectServiceDeps } from '../../src/api/service-deps.js';
+import { Engine } from '../../src/engine/engine.js';
+import { loadServiceConfig } from '../../src/service/config.js';
+import { deletePrefix, redisUrl, testPrefix } from '../integration/redis-helpers.js';
 import { readSse } from './sse.js';
 import { startServiceStack } from './service-stack.js';
 import { bakery, bridgeA, bridgeB, ferry } from './stories.js';
@@ -68,8 +73,9 @@ describe('API over the real queue, worker and Redis index', () => {
   it('reports health, queue counts and metrics from Redis', async () => {
     const health = await app.inject({ url: '/health' });
     expect(health.statusCode).toBe(200);
-    expect(health.json()).toMatchObject({ status: 'ok', checks: { redis: { ok: true }, queue: { ok: true } } });
+    expect(health.json()).toMatchObject({ status: 'ok', checks: { redis: { ok: true }, queue: { ok: true }, workers: { ok: true } } });
     const queue = (await app.inject({ url: '/v1/queue' })).json();
+    expect(queue.workers).toBe(1);
     expect(queue.counts.completed).toBe(3);
     expect(queue.throughput.reduce((s: number, n: number) => s + n, 0)).toBe(3);
     const metrics = (await app.inject({ url: '/metrics' })).body;
@@ -97,6 +103,26 @@ describe('API over the real queue, worker and Redis index', () => {
     await durable.until((e) => e.length >= 5);
     await durable.close();
     expect(durable.events.map((e) => JSON.parse(e.data).articleId).slice(3)).toEqual([ferry.id, 'bridge-copy']);
+  });
+
+  it('/health is degraded (200) while no worker is connected, and names why', async () => {
+    const prefix = testPrefix();
+    const config = loadServiceConfig({ REDIS_URL: redisUrl, SAMESTORY_PREFIX: prefix, LOG_LEVEL: 'silent' });
+    const { deps, shutdown } = await connectServiceDeps(config, new Engine({ windowMs: config.windowMs }), false);
+    const alone = await buildApi(deps);
+    try {
+      const health = await alone.inject({ url: '/health' });
+      expect(health.statusCode).toBe(200);
+      expect(health.json()).toMatchObject({
+        status: 'degraded',
+        checks: { redis: { ok: true }, queue: { ok: true }, workers: { ok: false, error: expect.stringMatching(/no worker connected/) } },
+      });
+      expect((await alone.inject({ url: '/v1/queue' })).json().workers).toBe(0);
+    } finally {
+      await alone.close();
+      await shutdown();
+      await deletePrefix(prefix);
+    }
   });
 
   it('still requires the key', async () => {

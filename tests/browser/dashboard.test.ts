@@ -153,5 +153,6 @@ describe('dashboard', () => {
   it('shows queue health', async () => {
     await expect.poll(() => page.locator('#health .count-completed').textContent(), { timeout: 15_000 }).toBe('5');
     expect(await page.locator('#health .count-failed').textContent()).toBe('0');
+    expect(await page.locator('#health .count-workers').textContent()).toBe('1');
   });
 });

@@ -17,7 +17,9 @@ export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, opts)
     '/health',
     {
       schema: {
-        summary: 'Liveness of Redis and the queue (503 when a check fails or times out)',
+        summary: 'Liveness of Redis and the queue (503 when a check fails or times out), and whether a worker is connected',
+        description:
+          'status ok: every check passes; degraded (200): the API, Redis and the queue work but no worker is connected, so submitted articles wait in the queue; unavailable (503): a liveness check fails or times out.',
         tags: ['operations'],
         response: { 200: HealthSchema, 503: HealthSchema },
       },
@@ -26,9 +28,13 @@ export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, opts)
       const entries = await Promise.all(
         Object.entries(opts.checks).map(async ([name, check]) => [name, await timed(check, opts.checkTimeoutMs)] as const),
       );
-      const checks = Object.fromEntries(entries);
-      const ok = entries.every(([, c]) => c.ok);
-      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
+      const workers = await timed(async () => {
+        if ((await opts.health.workers()) === 0) throw new Error('no worker connected: submitted articles wait in the queue');
+      }, opts.checkTimeoutMs);
+      const checks = { ...Object.fromEntries(entries), workers };
+      const live = entries.every(([, c]) => c.ok);
+      const status = !live ? 'unavailable' : workers.ok ? 'ok' : 'degraded';
+      return reply.code(live ? 200 : 503).send({ status, checks });
     },
   );
 
@@ -36,18 +42,19 @@ export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, opts)
     '/v1/queue',
     {
       schema: {
-        summary: 'Queue counts, throughput per minute (last 30 minutes) and recent failures',
+        summary: 'Queue counts, connected workers, throughput per minute (last 30 minutes) and recent failures',
         tags: ['operations'],
         response: { 200: QueueStatusSchema },
       },
     },
     async () => {
-      const [counts, throughput, failures] = await Promise.all([
+      const [counts, throughput, failures, workers] = await Promise.all([
         opts.health.counts(),
         opts.health.throughput(30),
         opts.health.recentFailures(10),
+        opts.health.workers(),
       ]);
-      return { counts, throughput, failures };
+      return { counts, throughput, failures, workers };
     },
   );
 
