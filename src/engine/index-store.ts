@@ -125,6 +125,14 @@ export interface ClusterQuery {
 }
 
 /** An Assignment as published, rebuilt from a stored article and its cluster. */
+/** An indexed article's assignment as it stands now (its cluster's current size); null if not indexed. */
+export async function currentAssignment(index: Pick<Index, 'getArticle' | 'getClusters'>, articleId: string): Promise<Assignment | null> {
+  const article = await index.getArticle(articleId);
+  if (!article) return null;
+  const [cluster] = await index.getClusters([article.clusterId]);
+  return assignmentOf(article, cluster?.size ?? 1);
+}
+
 export function assignmentOf(article: StoredArticle, clusterSize: number): Assignment {
   return {
     articleId: article.id,

@@ -49,7 +49,7 @@ export async function connectService(config: ServiceConfig, engine = new Engine(
   });
   const makeEvents = () =>
     new QueueEvents(keys.queueName, { connection: bullConnection(config.redisUrl), prefix: keys.queuePrefix });
-  const submitter = new QueueSubmitter(queue, redis, keys, makeEvents);
+  const submitter = new QueueSubmitter(queue, redis, keys, makeEvents, index);
   const events = new RedisEventFeed(redis, keys);
   const health = new RedisQueueHealth(queue, redis, keys);
   return {

@@ -1,6 +1,7 @@
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ArticleValidationError, parseArticle } from '../contracts/article.js';
+import { currentAssignment, type Index } from '../engine/index-store.js';
 import type { Article, Assignment } from '../engine/types.js';
 import type { SubmitOptions, SubmitResult, Submitter } from '../service/ports.js';
 import type { ServiceKeys } from '../storage/keys.js';
@@ -12,7 +13,9 @@ type ArticleJob = Job<ArticleJobData, Assignment>;
  * Submits articles to the queue. Each new job gets a submission number (one INCRBY per batch, in
  * queue order) so workers commit in submission order. An article whose job already exists (same id
  * and content) is not re-added and takes no number, so duplicates leave no gap to wait for; if that
- * job had failed for good it is retried.
+ * job had failed for good it is retried. Waiting on such a job answers the article's assignment as
+ * it stands now, read from the index: the job's own return value is as of its decision (the
+ * cluster may have grown or merged since).
  */
 export class QueueSubmitter implements Submitter {
   private events: QueueEvents | undefined;
@@ -22,6 +25,7 @@ export class QueueSubmitter implements Submitter {
     private readonly redis: Redis,
     private readonly keys: ServiceKeys,
     private readonly makeEvents: () => QueueEvents,
+    private readonly index: Pick<Index, 'getArticle' | 'getClusters'>,
     private readonly defaultTimeoutMs = 30_000,
   ) {}
 
@@ -76,7 +80,8 @@ export class QueueSubmitter implements Submitter {
         const jobId = jobIds[i] as string;
         const job = existing[i] ?? added.get(jobId);
         if (!events || !job) return { articleId: article.id, jobId, status: 'queued' };
-        const assignment = parseReturn(await job.waitUntilFinished(events, options.timeoutMs ?? this.defaultTimeoutMs));
+        const decided = parseReturn(await job.waitUntilFinished(events, options.timeoutMs ?? this.defaultTimeoutMs));
+        const assignment = existing[i] ? ((await currentAssignment(this.index, article.id)) ?? decided) : decided;
         return { articleId: article.id, jobId, status: 'done', assignment };
       }),
     );

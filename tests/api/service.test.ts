@@ -60,6 +60,13 @@ describe('API over the real queue, worker and Redis index', () => {
     expect(near.neighbours[0].article.id).toBe(bridgeB.id);
   });
 
+  it('answers a re-submitted unchanged article with its assignment as it stands now', async () => {
+    const again = await submit(bridgeA);
+    expect(again.statusCode).toBe(200);
+    // Its job is not run again (same id and content), and its cluster has grown since: size 2, not 1.
+    expect(again.json()).toMatchObject({ status: 'done', assignment: { articleId: bridgeA.id, decidedBy: 'new', clusterSize: 2 } });
+  });
+
   it('resumes events from the durable stream with Last-Event-ID', async () => {
     const all = readSse(`${base}/v1/events?after=0`);
     await all.until((e) => e.length >= 3);
