@@ -97,15 +97,17 @@ export const NeighboursSchema = Type.Object({
 
 export const ClusterListQuery = Type.Object(
   {
-    sort: Type.Union([Type.Literal('updated'), Type.Literal('size')], { default: 'updated' }),
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-    offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+    sort: Type.Optional(Type.Union([Type.Literal('updated'), Type.Literal('size')], { default: 'updated' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
     q: Type.Optional(Type.String({ maxLength: 200, description: 'Case-insensitive text in the cluster title' })),
-    source: Type.Optional(Type.String({ maxLength: 256 })),
+    source: Type.Optional(Type.String({ maxLength: 256, description: 'Only clusters with a member from this source (case-insensitive)' })),
   },
   { additionalProperties: false },
 );
-export type ClusterListQueryT = Static<typeof ClusterListQuery>;
+/** The query as a handler sees it: the validator has filled in the defaults (Value.Default). */
+export type ClusterListQueryT = Required<Pick<Static<typeof ClusterListQuery>, 'sort' | 'limit' | 'offset'>> &
+  Static<typeof ClusterListQuery>;
 
 export const ClusterListSchema = Type.Object({
   total: Type.Integer(),

@@ -120,8 +120,16 @@ export interface ClusterQuery {
   offset: number;
   /** Case-insensitive substring of the cluster title. */
   text?: string;
-  /** Only clusters with a member from this source. */
+  /** Only clusters with a member from this source (case-insensitive: hosts and outlet names are). */
   source?: string;
+}
+
+/** The filter of a ClusterQuery (text and source), as every Index applies it. */
+export function clusterFilter(query: ClusterQuery): (cluster: StoredCluster) => boolean {
+  const text = query.text?.toLowerCase();
+  const source = query.source?.toLowerCase();
+  return (c) =>
+    (!text || (c.title ?? '').toLowerCase().includes(text)) && (!source || c.sources.some((s) => s.toLowerCase() === source));
 }
 
 /** An Assignment as published, rebuilt from a stored article and its cluster. */

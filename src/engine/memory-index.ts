@@ -1,4 +1,4 @@
-import { boundedUnion, type ClusterQuery, type Index, type IndexMutation, type StoredArticle, type StoredCluster } from './index-store.js';
+import { boundedUnion, clusterFilter, type ClusterQuery, type Index, type IndexMutation, type StoredArticle, type StoredCluster } from './index-store.js';
 
 /** A time-stamped posting list: id -> time. */
 type Postings = Map<string, number>;
@@ -99,12 +99,7 @@ export class MemoryIndex implements Index {
   }
 
   async listClusters(query: ClusterQuery): Promise<{ total: number; items: StoredCluster[] }> {
-    const text = query.text?.toLowerCase();
-    const matching = [...this.clusters.values()].filter(
-      (c) =>
-        (!text || (c.title ?? '').toLowerCase().includes(text)) &&
-        (!query.source || c.sources.includes(query.source)),
-    );
+    const matching = [...this.clusters.values()].filter(clusterFilter(query));
     matching.sort((a, b) =>
       query.sort === 'size'
         ? b.size - a.size || a.createdSeq - b.createdSeq

@@ -5,6 +5,7 @@ import { fnv1a } from '../engine/hash.js';
 import {
   assignmentOf,
   boundedUnion,
+  clusterFilter,
   type ClusterQuery,
   type Index,
   type IndexMutation,
@@ -622,15 +623,14 @@ export class RedisIndex implements Index {
       return { total, items: await this.getClusters(members.map(idOf)) };
     }
     // Filters scan every cluster in list order, a chunk at a time.
-    const text = query.text?.toLowerCase();
+    const matches = clusterFilter(query);
     const items: StoredCluster[] = [];
     let total = 0;
     const chunk = 500;
     for (let start = 0; ; start += chunk) {
       const members = await redis.zrangebylex(list, '-', '+', 'LIMIT', String(start), String(chunk));
       for (const c of await this.getClusters(members.map(idOf))) {
-        if (text && !(c.title ?? '').toLowerCase().includes(text)) continue;
-        if (query.source && !c.sources.includes(query.source)) continue;
+        if (!matches(c)) continue;
         if (total >= query.offset && items.length < query.limit) items.push(c);
         total++;
       }

@@ -84,6 +84,7 @@ describe('clusters', () => {
     const src = (await app.inject({ url: '/v1/clusters?source=local.example' })).json();
     expect(src.items.map((c: { sources: string[] }) => c.sources)).toEqual([['local.example']]);
     expect((await app.inject({ url: '/v1/clusters?source=nowhere.example' })).json().total).toBe(0);
+    expect((await app.inject({ url: '/v1/clusters?source=Local.Example' })).json().total).toBe(1);
   });
 
   it('a cluster shows members in order, their decisions, and shared rare terms as evidence', async () => {

@@ -168,6 +168,11 @@ describe('documents', () => {
       expect(doc.paths[path].post.security, path).toEqual([{ apiKey: [] }, { bearer: [] }]);
     }
     expect(doc.paths['/v1/clusters'].get.security).toBeUndefined();
+    // Query parameters with a default are optional to the caller.
+    const listParams = doc.paths['/v1/clusters'].get.parameters as { name: string; required: boolean; schema: { default?: unknown } }[];
+    for (const name of ['sort', 'limit', 'offset']) {
+      expect(listParams.find((p) => p.name === name), name).toMatchObject({ required: false, schema: { default: expect.anything() } });
+    }
   });
 
   it('serves the dashboard shell with a strict content security policy', async () => {

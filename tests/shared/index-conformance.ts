@@ -178,6 +178,7 @@ export function describeIndexConformance(
       expect(await ids({ text: 'storm', source: 'alpha', sort: 'size' })).toEqual([2, ['c5', 'c1']]);
       expect(await ids({ source: 'alpha', limit: 1, offset: 1 })).toEqual([3, ['c4']]);
       expect(await ids({ source: 'nobody' })).toEqual([0, []]);
+      expect(await ids({ source: 'ALPHA', text: 'STORM' })).toEqual([2, ['c1', 'c5']]); // both case-insensitive
       // An update re-sorts: c4 grows and is updated last.
       await apply({
         article: article('a9', 9, 'c4', 9),
