@@ -13,7 +13,9 @@ type ArticleJob = Job<ArticleJobData, Assignment>;
  * Submits articles to the queue. Each new job gets a submission number (one INCRBY per batch, in
  * queue order) so workers commit in submission order. An article whose job already exists (same id
  * and content) is not re-added and takes no number, so duplicates leave no gap to wait for; if that
- * job had failed for good it is retried. Waiting on such a job answers the article's assignment as
+ * job had failed for good it is retried, and if the article's id has since been updated to other
+ * content (A, then B, then A again) it runs again: that is an update back. Waiting on such a job
+ * answers the article's assignment as
  * it stands now, read from the index: the job's own return value is as of its decision (the
  * cluster may have grown or merged since).
  */
@@ -25,6 +27,7 @@ export class QueueSubmitter implements Submitter {
     private readonly redis: Redis,
     private readonly keys: ServiceKeys,
     private readonly makeEvents: () => QueueEvents,
+    /** Where workers write: for the current assignment of an article submitted again. */
     private readonly index: Pick<Index, 'getArticle' | 'getClusters'>,
     private readonly defaultTimeoutMs = 30_000,
   ) {}
@@ -51,7 +54,14 @@ export class QueueSubmitter implements Submitter {
       }
     });
     const jobIds = valid.map(jobIdFor);
-    const existing = await Promise.all(jobIds.map((id) => this.queue.getJob(id) as Promise<ArticleJob | undefined>));
+    const existing = await Promise.all(
+      jobIds.map(async (id, i) => {
+        const job = (await this.queue.getJob(id)) as ArticleJob | undefined;
+        if (!job || !(await this.superseded(job, (valid[i] as Article).id))) return job;
+        await job.remove();
+        return undefined;
+      }),
+    );
     // Submitting again what failed for good (e.g. Redis trouble outlasting the retries) runs it again;
     // its submission number was released when it failed, so it waits for no one.
     await Promise.all(existing.map(async (job) => ((await job?.isFailed()) ? job?.retry('failed') : undefined)));
@@ -85,6 +95,16 @@ export class QueueSubmitter implements Submitter {
         return { articleId: article.id, jobId, status: 'done', assignment };
       }),
     );
+  }
+
+  /**
+   * Whether a completed job's decision is no longer what the index holds for the article: the id
+   * was decided again since (an update to other content) or has left the index.
+   */
+  private async superseded(job: ArticleJob, articleId: string): Promise<boolean> {
+    if (!(await job.isCompleted())) return false;
+    const stored = await this.index.getArticle(articleId);
+    return stored?.at !== parseReturn(job.returnvalue)?.at;
   }
 
   private async queueEvents(): Promise<QueueEvents> {

@@ -136,4 +136,12 @@ describe('API over the real queue, worker and Redis index', () => {
     const res = await app.inject({ method: 'POST', url: '/v1/articles', payload: bakery });
     expect(res.statusCode).toBe(401);
   });
+
+  it('re-submitting earlier content after an update is an update back to it', async () => {
+    const first = { id: 'revert-me', source: 'desk.example', title: 'Harbour crane order', text: 'Pellmouth harbour ordered two electric cranes from Varnholt on Monday for 14 million.' };
+    const second = { ...first, title: 'Choir tour announced', text: 'The Lowen Crest youth choir will tour four northern towns in May, its director said.' };
+    for (const version of [first, second, first]) expect((await submit(version)).statusCode).toBe(200);
+    const stored = (await app.inject({ url: '/v1/articles/revert-me' })).json();
+    expect(stored.article.title).toBe(first.title);
+  });
 });
