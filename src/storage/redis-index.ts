@@ -221,7 +221,8 @@ interface Held {
  * - Records are packed binary in two hashes (articles, clusters). LSH buckets are entries
  *   `band|time|seq` in sharded sorted sets read by time range with ZRANGEBYLEX (compact listpacks);
  *   term postings are sorted sets scored by time. Articles older than `retentionMs` behind the
- *   newest indexed time leave the buckets and postings (their records stay readable).
+ *   newest indexed time leave the buckets and postings, and their sentences leave the outlet's
+ *   boilerplate counts (their records stay readable).
  * - With `publish`, each decision's merges and assignment are XADDed to the assignments stream in
  *   the same MULTI, and `forJob(seq)` views advance the ordered-commit turnstile there too.
  */
@@ -446,9 +447,13 @@ export class RedisIndex implements Index {
     // Reads first (we hold the lock; the WATCH of the lock key fences us if we lose it meanwhile).
     // Clusters the decision already read come from the holder's cache.
     const touched = [...new Set([...m.clusters.map((c) => c.id), ...m.absorbed.flatMap((a) => [a.clusterId, a.into]), ...m.removedClusters])];
-    const [clusters, moves, { cutoff, expired }] = await Promise.all([
-      this.getClusters(touched), this.readMoves(m), this.expiry(article.time), this.shared.held?.seqConfirmed,
+    const [clusters, moves, { cutoff, expired: expiring }, previousFiled] = await Promise.all([
+      this.getClusters(touched), this.readMoves(m), this.expiry(article.time),
+      previous ? this.shared.redis.zscore(`${k}tl`, seqKey(previous.seq)).then((score) => score !== null) : false,
+      this.shared.held?.seqConfirmed,
     ]);
+    // An update of an article expiring now leaves the index as an update, not twice.
+    const expired = expiring.filter((e) => e.seq !== previous?.seq);
     const stored = new Map(clusters.map((c) => [c.id, c]));
 
     if (!this.shared.watching) {
@@ -463,7 +468,7 @@ export class RedisIndex implements Index {
     const bump = (keys: readonly string[], by: number, fields: readonly string[]) => {
       if (fields.length > 0) w.eval(bumpScript, keys.length, ...keys, String(by), ...fields);
     };
-    const bumpSentences = (by: number, a: StoredArticle) => {
+    const bumpSentences = (by: number, a: Pick<StoredArticle, 'source' | 'sentenceKeys'>) => {
       const fields = a.sentenceKeys.map((key) => sentenceField(a.source, key));
       bump(this.sentenceShards(fields), by, fields);
     };
@@ -472,7 +477,8 @@ export class RedisIndex implements Index {
       for (const key of previous.bandKeys) w.zrem(this.bucket(key), bucketEntry(key, previous));
       if (previous.seq !== article.seq) w.zrem(`${k}tl`, seqKey(previous.seq)).hdel(`${k}ids`, seqKey(previous.seq));
       bump([`${k}df`], -1, previous.dfTerms);
-      bumpSentences(-1, previous);
+      // An expired earlier version no longer counts in the outlet's sentences (see expiry).
+      if (previousFiled) bumpSentences(-1, previous);
       w.zrem(`${k}m:${previous.clusterId}`, previous.id);
     } else {
       w.incr(`${k}docs`);
@@ -485,6 +491,7 @@ export class RedisIndex implements Index {
     for (const e of expired) {
       for (const key of e.bandKeys) w.zrem(this.bucket(key), bucketEntry(key, e));
       w.zrem(`${k}tl`, seqKey(e.seq));
+      bumpSentences(-1, e);
     }
 
     const deleted = new Set<string>();
@@ -557,7 +564,7 @@ export class RedisIndex implements Index {
    * indexed time) and up to 200 filed articles older than it, oldest first (they leave their
    * buckets). Usually no round trip: the times read with the lock show whether anything expired.
    */
-  private async expiry(time: number): Promise<{ cutoff: number; expired: { seq: number; time: number; bandKeys: string[] }[] }> {
+  private async expiry(time: number): Promise<{ cutoff: number; expired: Expired[] }> {
     const { redis, options } = this.shared;
     if (options.retentionMs === Infinity) return { cutoff: -Infinity, expired: [] };
     const times = this.shared.held?.times ?? timesOf(...(results<unknown>(await this.queueTimes(redis.pipeline()).exec()) as [unknown, unknown]));
@@ -566,7 +573,10 @@ export class RedisIndex implements Index {
     const seqs = await redis.zrangebyscore(`${this.k}tl`, '-inf', `(${cutoff}`, 'LIMIT', 0, 200);
     const ids = (await redis.hmget(`${this.k}ids`, ...seqs)).filter((id): id is string => id !== null);
     const filed = new Map((await this.getArticles(ids)).map((a) => [seqKey(a.seq), a]));
-    const expired = seqs.map((s) => ({ seq: parseInt(s, 36), time: filed.get(s)?.time ?? 0, bandKeys: filed.get(s)?.bandKeys ?? [] }));
+    const expired = seqs.map((s): Expired => {
+      const a = filed.get(s);
+      return { seq: parseInt(s, 36), time: a?.time ?? 0, bandKeys: a?.bandKeys ?? [], source: a?.source ?? '', sentenceKeys: a?.sentenceKeys ?? [] };
+    });
     return { cutoff, expired };
   }
 
@@ -649,6 +659,13 @@ export class RedisIndex implements Index {
     if (this.shared.ownsConnection) await this.shared.redis.quit();
   }
 }
+
+/**
+ * A filed article leaving the candidate index: out of its LSH buckets and the timeline, and its
+ * sentences no longer count towards its outlet's boilerplate (the counts would otherwise grow with
+ * every article ever indexed; furniture still in use is counted again by the newer articles).
+ */
+type Expired = Pick<StoredArticle, 'seq' | 'time' | 'bandKeys' | 'source' | 'sentenceKeys'>;
 
 type UnpublishedEvent =
   | { type: 'assignment'; assignment: Assignment }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import type { Index } from '../../src/engine/index-store.js';
+import type { Index, StoredArticle } from '../../src/engine/index-store.js';
 import { connectRedisIndex, type RedisIndex } from '../../src/storage/redis-index.js';
 import { article, cluster, describeIndexConformance } from '../shared/index-conformance.js';
 import { deletePrefix, redisUrl, testPrefix } from './redis-helpers.js';
@@ -111,6 +111,28 @@ describe('RedisIndex across connections', () => {
       expect((await r.lshCandidates(['0:shared'], 0, 99_999)).sort()).toEqual(['mid', 'new']);
       expect((await r.termCandidates(['t'], 0, 99_999)).sort()).toEqual(['c2', 'c3']);
       expect((await r.getArticle('old'))?.id).toBe('old');
+    });
+  });
+
+  it("takes expired articles' sentences out of their outlet's counts, once, even when one is updated later", async () => {
+    await withIndexes(1, { retentionMs: 1_000 }, async ([index]) => {
+      const r = index!;
+      const put = (id: string, seq: number, time: number, sentenceKeys: string[], previous?: StoredArticle) =>
+        r.atomically(() =>
+          r.apply({ article: article(id, seq, `c${seq}`, time, { sentenceKeys }), ...(previous ? { previous } : {}), clusters: [cluster(`c${seq}`, seq, { lastTime: time })], absorbed: [], removedClusters: [] }),
+        );
+      const counts = () => r.sentenceCounts('example.org', ['footer', 'only-old', 'fresh']);
+      await put('old', 1, 10_000, ['footer', 'only-old']);
+      await put('mid', 2, 10_500, ['footer']);
+      expect(await counts()).toEqual([2, 1, 0]);
+      await put('new', 3, 11_200, ['footer']); // 'old' leaves: 10,000 is over 1 s behind 11,200
+      expect(await counts()).toEqual([2, 0, 0]);
+      // Updating the expired article does not uncount its sentences a second time.
+      await put('old', 4, 11_300, ['fresh'], (await r.getArticle('old'))!);
+      expect(await counts()).toEqual([2, 0, 1]);
+      // Updating a filed one does: 'mid' no longer prints the footer.
+      await put('mid', 5, 11_400, ['fresh'], (await r.getArticle('mid'))!);
+      expect(await counts()).toEqual([1, 0, 2]);
     });
   });
 
