@@ -10,7 +10,7 @@ import { readArticleFiles, type ArticleFiles } from './read-articles.js';
 export async function forEachArticle(
   input: ArticleFiles,
   label: string,
-  onArticle: (article: Article) => Promise<void>,
+  onArticle: (article: Article, where: string) => Promise<void>,
 ): Promise<number> {
   let skipped = 0;
   for (const { path, message } of input.unusable) {
@@ -26,7 +26,8 @@ export async function forEachArticle(
         process.stderr.write(`samestory: skipped ${record.where}: ${record.message}\n`);
         continue;
       }
-      await onArticle(record.article);
+      for (const warning of record.warnings ?? []) process.stderr.write(`samestory: ${record.where}: ${warning}\n`);
+      await onArticle(record.article, record.where);
     }
   } finally {
     progress.stop();

@@ -17,7 +17,7 @@ export function registerEmbeddedCommands(program: Command): void {
   program
     .command('cluster')
     .description('Group article files into stories, in-process (no Redis needed).')
-    .argument('<paths...>', 'files (.txt, .html, .json, .jsonl), directories (walked), or - for JSON Lines on stdin')
+    .argument('<paths...>', 'files (.txt, .html, .json, .jsonl; RSS or Atom feeds as .xml, .rss, .atom), directories (walked), or - for JSON Lines on stdin')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'jsonl']).default('table'))
     .option('--config <json|file>', 'engine settings as inline JSON or a JSON file (see src/engine/config.ts)')
     .option('--redis <url>', "decide against the service's index in Redis instead of an in-process one")
@@ -28,7 +28,9 @@ export function registerEmbeddedCommands(program: Command): void {
 A .txt file may start with header lines (Title:, Source:, URL:, Published: or Date:, Lang:; Author:,
 Byline: and By: are allowed and ignored) ended by a blank line; dates are ISO 8601 (2026-03-04 or
 2026-03-04T14:30:00Z). Files are UTF-8 (a BOM and Windows line ends are fine) or UTF-16 with a BOM.
-Extra fields in JSON input (e.g. "label") are ignored. An article without a date is placed at the
+Extra fields in JSON input (e.g. "label") are ignored. Each item of an RSS or Atom feed is an article
+(id: guid or entry id, else link), read as \`samestory dedup\` reads it. Two inputs with one id are one
+article: the later replaces the earlier (stderr says so). An article without a date is placed at the
 current time (stderr says how many when others have a date); articles further apart than the
 engine's time window never share a cluster.
 
@@ -87,10 +89,16 @@ async function clusterCommand(paths: string[], options: ClusterOptions) {
   const engine = new Engine(config);
   const index = options.redis === undefined ? new MemoryIndex() : await connectRedis(options.redis, options.prefix);
   const rows: ClusterRow[] = [];
+  const firstSeen = new Map<string, string>();
   let skipped: number;
   let final: FinalRow[];
   try {
-    skipped = await forEachArticle(input, 'clustering', async (article) => {
+    skipped = await forEachArticle(input, 'clustering', async (article, where) => {
+      // Same id = same article (an update): two files or feed items sharing one would otherwise
+      // leave only the later in the clusters, without a word.
+      const earlier = firstSeen.get(article.id);
+      if (earlier === undefined) firstSeen.set(article.id, where);
+      else process.stderr.write(`samestory: ${where}: id ${JSON.stringify(article.id)} was already used by ${earlier}; this one replaces it (an update)\n`);
       const { assignment } = await engine.assign(article, index);
       const { duplicateOf, similarity, decidedBy } = assignment;
       rows.push({ article, duplicateOf, similarity, decidedBy });

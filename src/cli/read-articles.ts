@@ -3,6 +3,10 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { ArticleSchema, parseArticle, yearLastDateProblem } from '../contracts/article.js';
 import type { Article } from '../engine/types.js';
+import iconv from 'iconv-lite';
+import { FeedError, sniff } from '../feeds/detect.js';
+import { describeItem, itemToArticle } from '../feeds/item.js';
+import { XmlFeedReader, type XmlEvent } from '../feeds/xml-reader.js';
 
 /**
  * Reads articles from files for the CLI commands:
@@ -15,6 +19,8 @@ import type { Article } from '../engine/types.js';
  * - `.json`: one article object or an array of them. `.jsonl`: one article object per line.
  *   Fields that are not Article fields (e.g. a dataset's `label`) are kept apart in `extra` and
  *   never reach the article.
+ * - `.xml` / `.rss` / `.atom`: an RSS 2.0 or Atom 1.0 feed; each item is an article, read as
+ *   `samestory dedup` reads it (id = guid, else link; the source is the link's host).
  * - `-`: JSON Lines on stdin. Directories are walked (sorted, dot-files skipped).
  *
  * Files are UTF-8 (a byte-order mark is dropped; Windows line ends are fine) or UTF-16 with a
@@ -25,10 +31,11 @@ import type { Article } from '../engine/types.js';
  * each command decides whether to skip it or stop.
  */
 export type InputRecord =
-  | { kind: 'article'; article: Article; extra: Record<string, unknown>; where: string; bytes: number }
+  | { kind: 'article'; article: Article; extra: Record<string, unknown>; where: string; bytes: number; warnings?: string[] }
   | { kind: 'error'; message: string; where: string; bytes: number };
 
-export const articleFileExtensions = ['.txt', '.html', '.htm', '.json', '.jsonl'] as const;
+export const articleFileExtensions = ['.txt', '.html', '.htm', '.json', '.jsonl', '.xml', '.rss', '.atom'] as const;
+const feedFileExtensions = new Set(['.xml', '.rss', '.atom']);
 
 /** None of the paths given on the command line can be used. */
 export class InputPathError extends Error {
@@ -104,6 +111,10 @@ export async function* readArticleFiles(files: readonly string[]): AsyncGenerato
       continue;
     }
     const bytes = raw.length;
+    if (feedFileExtensions.has(extname(file).toLowerCase())) {
+      yield* readFeedFile(file, raw);
+      continue;
+    }
     const decoded = decodeText(raw, ['.html', '.htm'].includes(extname(file).toLowerCase()));
     if ('error' in decoded) {
       yield { kind: 'error', where: file, message: decoded.error, bytes };
@@ -120,6 +131,45 @@ export async function* readArticleFiles(files: readonly string[]): AsyncGenerato
       yield toRecord({ id: basename(file, extname(file)), html: content }, file, bytes);
     }
   }
+}
+
+/**
+ * The items of an RSS or Atom file, as articles (see itemToArticle). An item that cannot be used,
+ * or a problem outside the items, is an error record naming the item; a file that is not a feed at
+ * all is one error record. The file's bytes are counted once, with its first record.
+ */
+async function* readFeedFile(file: string, raw: Buffer): AsyncGenerator<InputRecord> {
+  let bytes = raw.length;
+  const counted = () => {
+    const n = bytes;
+    bytes = 0;
+    return n;
+  };
+  const reader = new XmlFeedReader();
+  let events: XmlEvent[];
+  try {
+    const sniffed = sniff(raw);
+    if (sniffed.syntax !== 'xml') throw new FeedError('not an RSS 2.0 or Atom 1.0 feed (XML)');
+    events = [...reader.write(iconv.decode(raw, sniffed.encoding)), ...reader.end()];
+  } catch (error) {
+    if (!(error instanceof FeedError)) throw error;
+    yield { kind: 'error', where: file, message: error.message, bytes: counted() };
+    return;
+  }
+  let items = 0;
+  for (const event of events) {
+    if (event.kind === 'warning') yield { kind: 'error', where: file, message: event.message, bytes: counted() };
+    if (event.kind !== 'item') continue;
+    items++;
+    const where = `${file} item ${event.position}`;
+    const conversion = event.problems.length > 0 ? { error: event.problems.join('; ') } : itemToArticle(event.fields, reader.feedLink);
+    if ('error' in conversion) {
+      yield { kind: 'error', where: describeItem(where, event.fields), message: conversion.error, bytes: counted() };
+    } else {
+      yield { kind: 'article', article: conversion.article, extra: {}, where, bytes: counted(), warnings: conversion.warnings };
+    }
+  }
+  if (items === 0) yield { kind: 'error', where: file, message: 'the feed has no items', bytes: counted() };
 }
 
 async function* readJsonLines(file: string): AsyncGenerator<InputRecord> {

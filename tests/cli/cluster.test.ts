@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -209,6 +209,40 @@ describe('samestory cluster', () => {
       if (keys.length > 0) await redis.del(...keys);
       redis.disconnect();
     }
+  });
+
+  it('clusters the items of RSS and Atom feeds, skips a file that is no feed, and warns of a repeated id', async () => {
+    const feeds = join(dir, 'feeds');
+    await mkdir(feeds);
+    const rss = `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Harbour Courier</title><link>https://courier.example/</link><description>News</description>
+<item><guid>courier-1</guid><link>https://courier.example/crane</link><title>Crane collapses at Pellmouth dock</title>
+<description>A 60-metre harbour crane collapsed at Pellmouth's east dock on Monday, injuring two workers. Port director Anneli Corvo said the crane's jib snapped during a lift of wind-turbine blades.</description>
+<pubDate>Mon, 02 Mar 2026 10:00:00 GMT</pubDate></item>
+<item><guid>courier-2</guid><link>https://courier.example/choir</link><title>Choir wins county cup</title>
+<description>The Lowen Crest youth choir took the county choral cup on Saturday with a programme of sea shanties.</description>
+<pubDate>Sat, 28 Feb 2026 18:00:00 GMT</pubDate></item>
+</channel></rss>`;
+    const atom = `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Coast Ledger</title><id>urn:ledger</id><updated>2026-03-02T12:00:00Z</updated>
+<entry><id>urn:ledger:77</id><title>Two hurt as wind-blade lift topples Pellmouth crane</title><updated>2026-03-02T12:00:00Z</updated>
+<link href="https://ledger.example/77"/><summary>Two dock workers were hurt when a harbour crane at Pellmouth's east dock came down during a lift of wind-turbine blades on Monday. The jib snapped, port director Anneli Corvo told reporters.</summary></entry>
+<entry><id>courier-2</id><title>Choir wins county cup</title><updated>2026-02-28T18:00:00Z</updated>
+<summary>The Lowen Crest youth choir took the county choral cup on Saturday with a programme of sea shanties.</summary></entry>
+</feed>`;
+    await writeFile(join(feeds, 'courier.rss'), rss);
+    await writeFile(join(feeds, 'ledger.atom'), atom);
+    await writeFile(join(feeds, 'page.xml'), '<html><body>not a feed</body></html>');
+    const run = await runCli(['cluster', '--format', 'jsonl', feeds]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('page.xml: unsupported XML root element <html>');
+    expect(run.stderr).toMatch(/ledger\.atom item 2: id "courier-2" was already used by .*courier\.rss item 2/);
+    const lines = parseLines(run.stdout);
+    expect(lines.map((l) => l.id)).toEqual(['courier-1', 'courier-2', 'urn:ledger:77', 'courier-2']);
+    const [crane, choir, rewrite] = lines;
+    expect(rewrite?.clusterId).toBe(crane?.clusterId);
+    expect(rewrite?.decidedBy).toBe('tfidf');
+    expect(choir?.clusterId).not.toBe(crane?.clusterId);
   });
 
   it('ends quietly with exit 0 when stdout is closed early (| head)', async () => {
