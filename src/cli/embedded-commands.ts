@@ -17,7 +17,7 @@ export function registerEmbeddedCommands(program: Command): void {
   program
     .command('cluster')
     .description('Group article files into stories, in-process (no Redis needed).')
-    .argument('<paths...>', 'files (.txt, .html, .json, .jsonl; RSS or Atom feeds as .xml, .rss, .atom), directories (walked), or - for JSON Lines on stdin')
+    .argument('<paths...>', 'files (.txt, .html, .json, .jsonl; RSS or Atom feeds as .xml, .rss, .atom), directories (walked), or - for stdin (JSON Lines, or a feed)')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'jsonl']).default('table'))
     .option('--config <json|file>', 'engine settings as inline JSON or a JSON file (see src/engine/config.ts)')
     .option('--redis <url>', "decide against the service's index in Redis instead of an in-process one")

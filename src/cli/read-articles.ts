@@ -21,7 +21,8 @@ import { XmlFeedReader, type XmlEvent } from '../feeds/xml-reader.js';
  *   never reach the article.
  * - `.xml` / `.rss` / `.atom`: an RSS 2.0 or Atom 1.0 feed; each item is an article, read as
  *   `samestory dedup` reads it (id = guid, else link; the source is the link's host).
- * - `-`: JSON Lines on stdin. Directories are walked (sorted, dot-files skipped).
+ * - `-`: stdin, JSON Lines or (starting with "<") an RSS or Atom feed. Directories are walked
+ *   (sorted, dot-files skipped).
  *
  * Files are UTF-8 (a byte-order mark is dropped; Windows line ends are fine) or UTF-16 with a
  * byte-order mark. A file with NUL bytes or bytes that are not UTF-8 is refused, as are numeric
@@ -99,8 +100,12 @@ export async function listArticleFiles(paths: readonly string[]): Promise<Articl
 /** Reads every article of `files` (as listed by listArticleFiles), in order. */
 export async function* readArticleFiles(files: readonly string[]): AsyncGenerator<InputRecord> {
   for (const file of files) {
-    if (file === '-' || extname(file).toLowerCase() === '.jsonl') {
-      yield* readJsonLines(file);
+    if (file === '-') {
+      yield* readStdin();
+      continue;
+    }
+    if (extname(file).toLowerCase() === '.jsonl') {
+      yield* readJsonLines(file, createReadStream(file));
       continue;
     }
     let raw: Buffer;
@@ -172,9 +177,37 @@ async function* readFeedFile(file: string, raw: Buffer): AsyncGenerator<InputRec
   if (items === 0) yield { kind: 'error', where: file, message: 'the feed has no items', bytes: counted() };
 }
 
-async function* readJsonLines(file: string): AsyncGenerator<InputRecord> {
+/**
+ * stdin: an RSS or Atom feed when its first non-blank character is "<" (read whole, then as a feed
+ * file), else JSON Lines, read as they arrive.
+ */
+async function* readStdin(): AsyncGenerator<InputRecord> {
+  const chunks = process.stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const head: Buffer[] = [];
+  let first: string | undefined;
+  while (first === undefined) {
+    const next = await chunks.next();
+    if (next.done) break;
+    head.push(next.value);
+    // NULs dropped and a byte-order mark skipped, so UTF-16 and UTF-8 with a BOM are told apart too.
+    first = Buffer.concat(head).toString('latin1').replace(/\0|^(\xef\xbb\xbf|\xff\xfe|\xfe\xff)/g, '').trimStart()[0];
+  }
+  const rest = { [Symbol.asyncIterator]: () => chunks };
+  if (first === '<') {
+    const parts = [...head];
+    for await (const chunk of rest) parts.push(chunk);
+    yield* readFeedFile('stdin', Buffer.concat(parts));
+    return;
+  }
+  async function* replayed(): AsyncGenerator<Buffer> {
+    yield* head;
+    yield* rest;
+  }
+  yield* readJsonLines('-', replayed());
+}
+
+async function* readJsonLines(file: string, input: AsyncIterable<Buffer | string>): AsyncGenerator<InputRecord> {
   const where = file === '-' ? 'stdin' : file;
-  const input: AsyncIterable<Buffer | string> = file === '-' ? process.stdin : createReadStream(file);
   let lineNo = 0;
   let nonBlank = 0;
   try {

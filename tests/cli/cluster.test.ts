@@ -180,11 +180,19 @@ describe('samestory cluster', () => {
     expect(dated.stderr).toBe('');
   });
 
-  it('reads JSON Lines from stdin with -', async () => {
+  it('reads JSON Lines, or an RSS or Atom feed, from stdin with -', async () => {
     const input = `${JSON.stringify({ id: 'from-stdin', text: 'A council voted to build bike lanes on Mill Street.' })}\n`;
     const run = await runCli(['cluster', '--format', 'jsonl', '-'], { input });
     expect(run.code).toBe(0);
     expect(parseLines(run.stdout)).toMatchObject([{ id: 'from-stdin', decidedBy: 'new', clusterSize: 1, duplicateOf: null }]);
+
+    const feed =
+      '\n  <rss version="2.0"><channel><title>Gazette</title>' +
+      '<item><guid>g-1</guid><title>Mill Street gets bike lanes</title><description>The council voted on Tuesday to paint bike lanes along Mill Street by June.</description></item>' +
+      '</channel></rss>';
+    const fromFeed = await runCli(['cluster', '--format', 'jsonl', '-'], { input: feed });
+    expect(fromFeed.stderr).toBe('');
+    expect(parseLines(fromFeed.stdout)).toMatchObject([{ id: 'g-1', decidedBy: 'new' }]);
   });
 
   it('decides against the service index in Redis with --redis, idempotently across runs', async () => {
