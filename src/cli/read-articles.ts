@@ -363,8 +363,11 @@ function decodeText(raw: Buffer, html = false): { text: string } | { error: stri
   const encoding = utf16Encoding(raw) ?? (html ? declaredCharset(raw) : null) ?? 'utf-8';
   let text: string;
   try {
+    // Node's TextDecoder reads windows-1252 as Latin-1 (0x92 became the control U+0092, not ’, and
+    // was then dropped as such): single- and multi-byte legacy encodings go through iconv-lite.
     // TextDecoder drops the byte-order mark itself.
-    text = new TextDecoder(encoding, { fatal: true }).decode(raw);
+    const legacy = encoding !== 'utf-8' && !encoding.startsWith('utf-16') && iconv.encodingExists(encoding);
+    text = legacy ? iconv.decode(raw, encoding) : new TextDecoder(encoding, { fatal: true }).decode(raw);
   } catch {
     if (encoding.startsWith('utf-16')) return { error: `not valid ${encoding.toUpperCase()} text (it starts with a UTF-16 byte-order mark)` };
     if (raw.includes(0)) return { error: binaryMessage };

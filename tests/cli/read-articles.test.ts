@@ -259,12 +259,13 @@ describe('readArticleFiles: encodings', () => {
   });
 
   it('decodes an HTML page in the encoding its <meta charset> names', async () => {
+    // 0x92, 0x96 and 0x80 are ’ – € in windows-1252 (C1 controls in Latin-1).
     const page = (charset: string) =>
-      Buffer.from(`<html><head><meta charset="${charset}"><title>Caf\xe9 reopens</title></head><body><p>The caf\xe9 on Pier Street reopened.</p></body></html>`, 'latin1');
+      Buffer.from(`<html><head><meta charset="${charset}"><title>Caf\xe9 reopens</title></head><body><p>The caf\xe9 on Pier Street reopened \x96 Ottilie\x92s, \x805 a cake.</p></body></html>`, 'latin1');
     await writeFile(join(dir, 'cp1252.html'), page('windows-1252'));
     await writeFile(join(dir, 'claims-utf8.html'), page('utf-8'));
     const records = await readAll([join(dir, 'cp1252.html'), join(dir, 'claims-utf8.html')]);
-    expect(records[0]).toMatchObject({ kind: 'article', article: { html: expect.stringContaining('The caf\u00e9 on Pier Street') } });
+    expect(records[0]).toMatchObject({ kind: 'article', article: { html: expect.stringContaining('The caf\u00e9 on Pier Street reopened \u2013 Ottilie\u2019s, \u20ac5 a cake.') } });
     expect(records[1]).toMatchObject({ kind: 'error', message: expect.stringMatching(/^not UTF-8 text/) });
   });
 
