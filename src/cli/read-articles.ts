@@ -496,9 +496,11 @@ async function walk(dir: string, unusable: ArticleFiles['unusable']): Promise<{ 
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const found: { path: string; size: number }[] = [];
+  const names = new Set(entries.map((e) => e.name));
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
+    if (entry.isDirectory() && savedPageResources(entry.name, names)) continue;
     if (entry.isDirectory()) {
       found.push(...(await walk(path, unusable)));
     } else if (entry.isFile() && isArticleFile(path)) {
@@ -510,6 +512,15 @@ async function walk(dir: string, unusable: ArticleFiles['unusable']): Promise<{ 
     }
   }
   return found;
+}
+
+/**
+ * A browser's "Save page as, complete" puts a page's images, scripts and frames in a folder beside
+ * it ("Story.html" and "Story_files"): its .html files are ads and widgets, not articles.
+ */
+function savedPageResources(dirName: string, siblings: ReadonlySet<string>): boolean {
+  const match = /^(.+)_files$/.exec(dirName);
+  return match !== null && ['.html', '.htm'].some((ext) => siblings.has(`${match[1]}${ext}`));
 }
 
 function isArticleFile(path: string): boolean {

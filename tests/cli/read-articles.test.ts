@@ -60,17 +60,25 @@ describe('readArticleFiles', () => {
     expect(records[2]).toMatchObject({ kind: 'error', where: `${join(dir, 'broken.json')}:4`, message: expect.stringMatching(/^invalid JSON/) });
   });
 
-  it('walks directories in name order, skipping dot-files and other extensions; html keeps its markup for the engine', async () => {
+  it('walks directories in name order, skipping dot-files, other extensions and saved pages\' resource folders; html keeps its markup for the engine', async () => {
     const tree = join(dir, 'tree');
     await mkdir(join(tree, 'b'), { recursive: true });
     await writeFile(join(tree, 'b', 'page.html'), '<p>Hello</p>');
     await writeFile(join(tree, 'a.txt'), 'First.');
     await writeFile(join(tree, '.hidden.txt'), 'Hidden.');
     await writeFile(join(tree, 'notes.md'), 'Not an article.');
+    // "Save page as, complete": Story.html and its Story_files folder (an ad frame in it).
+    await mkdir(join(tree, 'Story_files'));
+    await writeFile(join(tree, 'Story.html'), '<p>The story.</p>');
+    await writeFile(join(tree, 'Story_files', 'saved_resource.html'), '<p>Winter tyres half price</p>');
+    await mkdir(join(tree, 'old_files'));
+    await writeFile(join(tree, 'old_files', 'kept.txt'), 'No page beside this folder.');
     const records = await readAll([tree]);
     expect(records.map((r) => r.kind === 'article' && r.article)).toEqual([
+      { id: 'Story', html: '<p>The story.</p>' },
       { id: 'a', text: 'First.' },
       { id: 'page', html: '<p>Hello</p>' },
+      { id: 'kept', text: 'No page beside this folder.' },
     ]);
   });
 
