@@ -38,6 +38,11 @@ export async function forEachArticle(
 /** Ends with exit code 2 and a count when some inputs were skipped (the rest went through). */
 export function reportSkipped(skipped: number): void {
   if (skipped === 0) return;
-  process.stderr.write(`samestory: ${skipped} input(s) skipped\n`);
+  process.stderr.write(`samestory: ${plural(skipped, 'input')} skipped\n`);
   process.exitCode = 2;
+}
+
+/** "1 article", "3 articles". */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { Engine } from '../engine/engine.js';
+import { Engine, type ArticleText } from '../engine/engine.js';
 import type { Index } from '../engine/index-store.js';
 import { MemoryIndex } from '../engine/memory-index.js';
 import type { Article, DecidedBy } from '../engine/types.js';
@@ -8,7 +8,7 @@ import { evaluate, type Evaluation } from '../eval/evaluate.js';
 import { parseEngineConfigOption } from './engine-config.js';
 import { exitQuietlyWhenStdoutCloses } from './output.js';
 import { startProgress } from './progress.js';
-import { forEachArticle, reportSkipped } from './each-article.js';
+import { forEachArticle, plural, reportSkipped } from './each-article.js';
 import { listArticleFiles } from './read-articles.js';
 import { formatTable } from './table.js';
 
@@ -34,9 +34,10 @@ article: the later replaces the earlier (stderr says so). An article without a d
 current time (stderr says how many when others have a date); articles further apart than the
 engine's time window never share a cluster.
 
-jsonl output has one line per article in input order: id, clusterId and clusterSize as they stand
-after the whole input (merges included), and duplicateOf, similarity and decidedBy as decided when
-the article arrived.
+Articles are decided in publication order (undated ones last), so the first report of a story is the
+earliest whatever the files are called; output keeps the input order. jsonl output has one line per
+article: id, clusterId and clusterSize as they stand after the whole input (merges included), and
+duplicateOf, similarity and decidedBy as decided when the article's turn came.
 
 A missing path, an unsupported file type, a directory without article files, a bad file, line or
 article is reported on stderr and skipped; the exit code is then 2.
@@ -88,21 +89,33 @@ async function clusterCommand(paths: string[], options: ClusterOptions) {
   const input = await listArticleFiles(paths);
   const engine = new Engine(config);
   const index = options.redis === undefined ? new MemoryIndex() : await connectRedis(options.redis, options.prefix);
+  // Read (and extract) everything first, then decide in publication order: the first report of a
+  // story is then the earliest, whatever the files are called, as in a live stream. An undated
+  // article is placed at the current time, so it comes after the dated ones.
+  const start = Date.now();
+  const inputs: { article: Article; where: string; text: ArticleText; time: number }[] = [];
   const rows: ClusterRow[] = [];
   const firstSeen = new Map<string, string>();
   let skipped: number;
   let final: FinalRow[];
   try {
-    skipped = await forEachArticle(input, 'clustering', async (article, where) => {
+    skipped = await forEachArticle(input, 'reading', async (article, where) => {
+      const text = engine.text(article);
+      const time = Date.parse(article.publishedAt ?? text.page.publishedAt ?? '');
+      inputs.push({ article, where, text, time: Number.isNaN(time) ? start : time });
+    });
+    const order = [...inputs.keys()].sort((a, b) => inputs[a]!.time - inputs[b]!.time || a - b);
+    for (const i of order) {
+      const { article, where, text } = inputs[i]!;
       // Same id = same article (an update): two files or feed items sharing one would otherwise
       // leave only the later in the clusters, without a word.
       const earlier = firstSeen.get(article.id);
       if (earlier === undefined) firstSeen.set(article.id, where);
       else process.stderr.write(`samestory: ${where}: id ${JSON.stringify(article.id)} was already used by ${earlier}; this one replaces it (an update)\n`);
-      const { assignment } = await engine.assign(article, index);
+      const { assignment } = await engine.assign(article, index, Date.now(), text);
       const { duplicateOf, similarity, decidedBy } = assignment;
-      rows.push({ article, duplicateOf, similarity, decidedBy });
-    });
+      rows[i] = { article, duplicateOf, similarity, decidedBy };
+    }
     final = await finalRows(index, rows);
   } finally {
     await index.close();
@@ -180,7 +193,7 @@ function clusterTable(rows: readonly FinalRow[]): string {
   }
   const multi = [...groups.values()].filter((g) => g.length > 1);
   const alone = [...groups.values()].filter((g) => g.length === 1).flat();
-  const out = [`${rows.length} articles in ${groups.size} clusters (${multi.length} with more than one article)\n`];
+  const out = [`${plural(rows.length, 'article')} in ${plural(groups.size, 'cluster')} (${multi.length} with more than one article)\n`];
   for (const group of multi) {
     const first = group[0] as FinalRow;
     out.push(`\n${first.clusterId}: ${group.length} articles\n`);

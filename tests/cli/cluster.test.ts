@@ -103,7 +103,7 @@ describe('samestory cluster', () => {
     expect(run.stderr).toContain(`${file}:3: invalid article: publishedAt:`);
     expect(run.stderr).toContain(`${file}:4: invalid article: text:`);
     expect(run.stderr).toContain(`${file}:5: expected a JSON object`);
-    expect(run.stderr).toContain('4 input(s) skipped');
+    expect(run.stderr).toContain('4 inputs skipped');
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
@@ -117,9 +117,9 @@ describe('samestory cluster', () => {
     expect(run.code).toBe(2);
     expect(parseLines(run.stdout).map((l) => l.id)).toEqual(['kept']);
     expect(run.stderr).toContain(`samestory: skipped ${missing}: no such file or directory\n`);
-    expect(run.stderr).toContain(`samestory: skipped ${join(dir, 'report.pdf')}: unsupported file type (expected .txt, .html, .htm, .json, .jsonl or a directory)\n`);
-    expect(run.stderr).toContain(`samestory: skipped ${empty}: no article files (.txt, .html, .htm, .json, .jsonl) in this directory\n`);
-    expect(run.stderr).toContain('samestory: 3 input(s) skipped\n');
+    expect(run.stderr).toContain(`samestory: skipped ${join(dir, 'report.pdf')}: unsupported file type (expected .txt, .html, .htm, .json, .jsonl, .xml, .rss, .atom or a directory)\n`);
+    expect(run.stderr).toContain(`samestory: skipped ${empty}: no article files (.txt, .html, .htm, .json, .jsonl, .xml, .rss, .atom) in this directory\n`);
+    expect(run.stderr).toContain('samestory: 3 inputs skipped\n');
   });
 
   it('exits 1 with no output when none of the paths can be used, or on a bad --config, with no stack trace', async () => {
@@ -132,7 +132,7 @@ describe('samestory cluster', () => {
     expect(several.code).toBe(1);
     expect(several.stdout).toBe('');
     expect(several.stderr).toBe(
-      `samestory: no usable input:\n  ${join(dir, 'notes.md')}: unsupported file type (expected .txt, .html, .htm, .json, .jsonl or a directory)\n` +
+      `samestory: no usable input:\n  ${join(dir, 'notes.md')}: unsupported file type (expected .txt, .html, .htm, .json, .jsonl, .xml, .rss, .atom or a directory)\n` +
         `  ${join(dir, 'nope.jsonl')}: no such file or directory\n`,
     );
     const config = await runCli(['cluster', '--config', '{"clusterThreshhold": 0.5}', news]);
@@ -149,7 +149,7 @@ describe('samestory cluster', () => {
     await writeFile(join(inputs, 'd-good.txt'), '\uFEFFTitle: Fog closes the harbour\r\nAuthor: Desk\r\n\r\nFog closed the harbour on Tuesday.\r\n');
     const run = await runCli(['cluster', inputs]);
     expect(run.code).toBe(2);
-    expect(run.stdout).toMatch(/^1 articles in 1 clusters/);
+    expect(run.stdout).toMatch(/^1 article in 1 cluster /);
     expect(run.stdout).toContain('d-good');
     expect(run.stdout).toContain('Fog closes the harbour');
     expect(run.stderr).toContain(`samestory: skipped ${join(inputs, 'a-photo.txt')}: not a text file: it contains NUL bytes`);
@@ -157,7 +157,7 @@ describe('samestory cluster', () => {
     expect(run.stderr).toContain(
       `samestory: skipped ${join(inputs, 'c-slash-date.txt')}: invalid article: Published: "05/11/2026" is ambiguous (5 November or May 11?)`,
     );
-    expect(run.stderr).toContain('samestory: 3 input(s) skipped\n');
+    expect(run.stderr).toContain('samestory: 3 inputs skipped\n');
   });
 
   it('says on stderr how many articles had no date when others had one', async () => {
@@ -251,6 +251,22 @@ describe('samestory cluster', () => {
     expect(rewrite?.clusterId).toBe(crane?.clusterId);
     expect(rewrite?.decidedBy).toBe('tfidf');
     expect(choir?.clusterId).not.toBe(crane?.clusterId);
+  });
+
+  it('decides in publication order, whatever the file names, and prints in input order', async () => {
+    const order = join(dir, 'order');
+    await mkdir(order);
+    const story =
+      'The Skerry Island ferry Morven ran aground off Castle Point on Sunday night. All 212 passengers ' +
+      'were taken off by lifeboat, and operator Westsail said the hull was not breached.';
+    await writeFile(join(order, 'a-copy.txt'), `Title: Ferry Morven aground off Castle Point\nPublished: 2026-03-09T08:00:00Z\n\n${story} Divers inspected the hull on Monday.`);
+    await writeFile(join(order, 'b-original.txt'), `Title: Ferry Morven aground off Castle Point\nPublished: 2026-03-08T23:00:00Z\n\n${story}`);
+    const run = await runCli(['cluster', '--format', 'jsonl', order]);
+    expect(run.code).toBe(0);
+    expect(parseLines(run.stdout)).toMatchObject([
+      { id: 'a-copy', duplicateOf: 'b-original', decidedBy: 'minhash' },
+      { id: 'b-original', duplicateOf: null, decidedBy: 'new' },
+    ]);
   });
 
   it('ends quietly with exit 0 when stdout is closed early (| head)', async () => {

@@ -39,7 +39,7 @@ describe('samestory submit: paths that cannot be used', () => {
       expect(lines.map((l) => l.articleId)).toEqual(['ferry-1', 'ferry-2']);
       expect(run.stderr).toContain(`samestory: skipped ${join(dir, 'nope.txt')}: no such file or directory\n`);
       expect(run.stderr).toContain(`samestory: skipped ${join(dir, 'slides.pdf')}: unsupported file type`);
-      expect(run.stderr).toContain('samestory: 2 input(s) skipped\n');
+      expect(run.stderr).toContain('samestory: 2 inputs skipped\n');
     } finally {
       await deletePrefix(redis, prefix);
       redis.disconnect();
