@@ -127,7 +127,9 @@ export async function* readArticleFiles(files: readonly string[]): AsyncGenerato
     }
     const content = decoded.text;
     const ext = extname(file).toLowerCase();
-    if (ext === '.json') {
+    if (content.trim() === '') {
+      yield { kind: 'error', where: file, message: 'the file is empty', bytes };
+    } else if (ext === '.json') {
       yield* fromJsonFile(file, content, bytes);
     } else if (ext === '.txt') {
       const { fields, dateKey } = textArticle(content);

@@ -220,15 +220,19 @@ describe('readArticleFiles: JSON input', () => {
     expect(records[1]).toMatchObject({ kind: 'article', article: { id: 'b' } });
   });
 
-  it('reports an empty .jsonl file, and an empty .json array, as having no articles', async () => {
+  it('reports an empty .jsonl file, and an empty .json array, as having no articles, and an empty .html or .txt as empty', async () => {
     await writeFile(join(dir, 'empty.jsonl'), '');
     await writeFile(join(dir, 'blank.jsonl'), '\n  \n');
     await writeFile(join(dir, 'empty-array.json'), '[]');
-    const records = await readAll([join(dir, 'empty.jsonl'), join(dir, 'blank.jsonl'), join(dir, 'empty-array.json')]);
+    await writeFile(join(dir, 'empty.html'), '');
+    await writeFile(join(dir, 'blank.txt'), ' \n');
+    const records = await readAll(['empty.jsonl', 'blank.jsonl', 'empty-array.json', 'empty.html', 'blank.txt'].map((f) => join(dir, f)));
     expect(records).toEqual([
       { kind: 'error', where: join(dir, 'empty.jsonl'), message: 'no articles in this file', bytes: 0 },
       { kind: 'error', where: join(dir, 'blank.jsonl'), message: 'no articles in this file', bytes: 0 },
       { kind: 'error', where: join(dir, 'empty-array.json'), message: 'no articles in this file (an empty array)', bytes: 2 },
+      { kind: 'error', where: join(dir, 'empty.html'), message: 'the file is empty', bytes: 0 },
+      { kind: 'error', where: join(dir, 'blank.txt'), message: 'the file is empty', bytes: 2 },
     ]);
   });
 });
