@@ -15,6 +15,7 @@ import {
 import { SIGNATURE_FAMILY } from '../engine/minhash.js';
 import type { Assignment, MergeEvent } from '../engine/types.js';
 import type { ServiceEvent } from '../service/ports.js';
+import { commitScript, DecisionWrite, LockLostError } from './decision-write.js';
 import { serviceKeys, type ServiceKeys } from './keys.js';
 import { packArticle, packCluster, unpackArticle, unpackCluster } from './records.js';
 
@@ -44,9 +45,7 @@ export interface RedisIndexOptions {
   bucketShards?: number;
 }
 
-export class LockLostError extends Error {
-  override name = 'LockLostError';
-}
+export { LockLostError };
 
 /** Connects to Redis at `url` and returns an index in the given namespace; `close()` disconnects. */
 export async function connectRedisIndex(url: string, options: RedisIndexOptions = {}): Promise<RedisIndex> {
@@ -122,19 +121,6 @@ const postingEntry = (term: string, c: { id: string; lastTime: number }) => `${t
 /** The shard (base 36) of one of `shards` keys holding `text`: unsigned FNV-1a of its code units, mod shards. */
 const shardOf = (text: string, shards: number) => ((fnv1a(text) >>> 0) % shards).toString(36);
 
-/**
- * Adds ARGV[1] to counter fields ARGV[2..], deleting fields that reach zero (as MemoryIndex's counts
- * are). Field ARGV[i + 1] lives in hash KEYS[i], or in KEYS[1] when only one key is given
- * (document frequencies: one hash; sentence counts: shard hashes, see `sentenceShards`).
- */
-const bumpScript = `
-local by = tonumber(ARGV[1])
-for i = 1, #ARGV - 1 do
-  local key = KEYS[#KEYS == 1 and 1 or i]
-  if redis.call('HINCRBY', key, ARGV[i + 1], by) <= 0 then redis.call('HDEL', key, ARGV[i + 1]) end
-end
-return 1`;
-
 /** Reads field ARGV[i] of hash KEYS[i] for each i, as integers (0: absent). */
 const countsScript = `
 local counts = {}
@@ -149,23 +135,6 @@ const releaseScript = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
-/**
- * Ordered commits (see docs/service.md): marks submission number ARGV[1] committed and advances the
- * turnstile over every number committed ahead of it. With ARGV[2] == '1' the caller proceeded
- * without its predecessors (they timed out): numbers below it are given up on. Announces the new
- * turnstile on channel ARGV[3].
- */
-const commitScript = `
-local t = tonumber(redis.call('GET', KEYS[1]) or '0')
-local s = tonumber(ARGV[1])
-if ARGV[2] == '1' and t < s - 1 then t = s - 1 end
-if s > t then redis.call('ZADD', KEYS[2], s, ARGV[1]) end
-while redis.call('ZREM', KEYS[2], tostring(t + 1)) == 1 do t = t + 1 end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', t)
-redis.call('SET', KEYS[1], t)
-redis.call('PUBLISH', ARGV[3], t)
-return t`;
-
 const maxMs = 10 ** 15;
 const maxSeq = 10 ** 12;
 const pad = (n: number, width: number) => String(Math.max(0, Math.trunc(n))).padStart(width, '0');
@@ -179,15 +148,11 @@ const sizePrefixLength = 26;
 /** State shared by an index and its per-job views: connections, lock and the in-process queue. */
 interface Shared {
   redis: Redis;
-  /** Dedicated connection for WATCH/MULTI, so no other caller's command lands in a transaction. */
-  tx: Redis;
   keys: ServiceKeys;
   options: Required<Omit<RedisIndexOptions, 'publish' | 'prefix'>> & Pick<RedisIndexOptions, 'publish'>;
   ownsConnection: boolean;
   queue: Promise<unknown>;
   token: string | null;
-  /** The lock holder's `tx` connection WATCHes the lock since acquiring it (cleared by an EXEC). */
-  watching: boolean;
   /**
    * Records read while holding the lock, until the holder's own apply: nobody else can change them
    * meanwhile, so a decision reads each record once (the engine's reads, then apply's).
@@ -203,7 +168,7 @@ interface Times {
 interface Held {
   articles: Map<string, Buffer | null>;
   clusters: Map<string, Buffer | null>;
-  /** Newest indexed time and oldest filed time when the lock was taken (retention), until an EXEC. */
+  /** Newest indexed time and oldest filed time when the lock was taken (retention), until a write. */
   times?: Times;
   /** Last decision number handed out (only lock holders take them, so it is known locally). */
   seq: number;
@@ -216,15 +181,16 @@ interface Held {
  * in Redis so any number of worker processes decide against one state.
  *
  * - `atomically`: an in-process queue, then a Redis lock (SET NX PX with a random token; released by
- *   compare-and-delete). `apply` runs as one MULTI/EXEC under WATCH of the lock key after checking
- *   the token, so a holder whose lock expired or was taken over cannot write (fencing).
+ *   compare-and-delete). `apply` writes a decision as one script call (DecisionWrite) that first
+ *   checks the lock still holds the token, so a holder whose lock expired or was taken over cannot
+ *   write (fencing).
  * - Records are packed binary in two hashes (articles, clusters). LSH buckets are entries
  *   `band|time|seq` in sharded sorted sets read by time range with ZRANGEBYLEX (compact listpacks);
  *   term postings are sorted sets scored by time. Articles older than `retentionMs` behind the
  *   newest indexed time leave the buckets and postings, and their sentences leave the outlet's
  *   boilerplate counts (their records stay readable).
  * - With `publish`, each decision's merges and assignment are XADDed to the assignments stream in
- *   the same MULTI, and `forJob(seq)` views advance the ordered-commit turnstile there too.
+ *   the same script call, and `forJob(seq)` views advance the ordered-commit turnstile there too.
  */
 export class RedisIndex implements Index {
   private readonly shared: Shared;
@@ -243,7 +209,6 @@ export class RedisIndex implements Index {
       const o = options as RedisIndexOptions;
       this.shared = {
         redis: source,
-        tx: source.duplicate(),
         keys: serviceKeys(o.prefix ?? 'samestory'),
         options: {
           publish: o.publish,
@@ -255,7 +220,6 @@ export class RedisIndex implements Index {
         ownsConnection,
         queue: Promise.resolve(),
         token: null,
-        watching: false,
         held: null,
       };
       this.ticket = undefined;
@@ -299,23 +263,22 @@ export class RedisIndex implements Index {
   }
 
   private async underLock<T>(fn: () => Promise<T>): Promise<T> {
-    const { redis, tx, options } = this.shared;
+    const { redis, options } = this.shared;
     const lockKey = `${this.k}lock`;
     const token = randomBytes(12).toString('base64url');
     const deadline = Date.now() + options.lockWaitMs;
     let pause = 1;
-    // Take the lock and WATCH it on the transaction connection in one round trip: apply's EXEC then
-    // fails if the lock expires or changes hands at any time during the decision (fencing). A failed
-    // attempt's WATCH is dropped by the next attempt's UNWATCH (our own SET would trip it).
-    // With retention, the same round trip reads the newest indexed time and the oldest filed one, so
-    // a decision with nothing to expire needs no retention read (see `expiry`).
+    // Take the lock (apply's write then checks it still holds our token: fencing) and read the
+    // decision counter in one round trip. With retention, the same round trip reads the newest
+    // indexed time and the oldest filed one, so a decision with nothing to expire needs no
+    // retention read (see `expiry`).
     const retains = options.retentionMs !== Infinity;
     let held: Held;
     for (;;) {
-      const pipeline = tx.pipeline().unwatch().set(lockKey, token, 'PX', options.lockTtlMs, 'NX').watch(lockKey).get(lockKey);
+      const pipeline = redis.pipeline().set(lockKey, token, 'PX', options.lockTtlMs, 'NX').get(lockKey);
       pipeline.get(`${this.k}seq`);
       if (retains) this.queueTimes(pipeline);
-      const [, , , holder, seq, newest, oldest] = results<unknown>(await pipeline.exec());
+      const [, holder, seq, newest, oldest] = results<unknown>(await pipeline.exec());
       if (holder === token) {
         const times = retains ? { times: timesOf(newest, oldest) } : {};
         held = { articles: new Map(), clusters: new Map(), seq: Number(seq ?? 0), seqConfirmed: Promise.resolve(), ...times };
@@ -325,14 +288,14 @@ export class RedisIndex implements Index {
       await sleep(pause + Math.random() * pause);
       pause = Math.min(pause * 2, 5);
     }
-    Object.assign(this.shared, { token, watching: true, held });
+    Object.assign(this.shared, { token, held });
     try {
       return await fn();
     } finally {
       held.seqConfirmed.catch(() => undefined); // unchecked when no apply followed: nothing was written
       // A job's commit already released the lock in its transaction (see apply).
       const holding = this.shared.token === token;
-      Object.assign(this.shared, { token: null, watching: false, held: null });
+      Object.assign(this.shared, { token: null, held: null });
       if (holding) await redis.eval(releaseScript, 1, lockKey, token);
     }
   }
@@ -436,7 +399,7 @@ export class RedisIndex implements Index {
   }
 
   async apply(m: IndexMutation): Promise<void> {
-    const { tx, options } = this.shared;
+    const { redis, options } = this.shared;
     const token = this.shared.token;
     if (token === null) throw new LockLostError('apply called outside atomically');
     const k = this.k;
@@ -444,8 +407,8 @@ export class RedisIndex implements Index {
     if (article.bandKeys.some((key) => key.includes('|'))) throw new Error('LSH band keys must not contain "|"');
     if (m.clusters.some((c) => c.postedTerms.some((term) => term.includes('|')))) throw new Error('posted terms must not contain "|"');
 
-    // Reads first (we hold the lock; the WATCH of the lock key fences us if we lose it meanwhile).
-    // Clusters the decision already read come from the holder's cache.
+    // Reads first (we hold the lock; the write checks we still do). Clusters the decision already
+    // read come from the holder's cache.
     const touched = [...new Set([...m.clusters.map((c) => c.id), ...m.absorbed.flatMap((a) => [a.clusterId, a.into]), ...m.removedClusters])];
     const [clusters, moves, { cutoff, expired: expiring }, previousFiled] = await Promise.all([
       this.getClusters(touched), this.readMoves(m), this.expiry(article.time),
@@ -456,41 +419,30 @@ export class RedisIndex implements Index {
     const expired = expiring.filter((e) => e.seq !== previous?.seq);
     const stored = new Map(clusters.map((c) => [c.id, c]));
 
-    if (!this.shared.watching) {
-      // A second apply in one atomically call: the first one's EXEC ended the WATCH.
-      const [[, holder] = []] = (await tx.pipeline().watch(`${k}lock`).get(`${k}lock`).exec())?.slice(1) ?? [];
-      if (holder !== token) {
-        await tx.unwatch();
-        throw new LockLostError('index lock lost before writing: decision discarded');
-      }
-    }
-    const w = tx.multi();
-    const bump = (keys: readonly string[], by: number, fields: readonly string[]) => {
-      if (fields.length > 0) w.eval(bumpScript, keys.length, ...keys, String(by), ...fields);
-    };
+    const w = new DecisionWrite();
     const bumpSentences = (by: number, a: Pick<StoredArticle, 'source' | 'sentenceKeys'>) => {
       const fields = a.sentenceKeys.map((key) => sentenceField(a.source, key));
-      bump(this.sentenceShards(fields), by, fields);
+      w.bump(this.sentenceShards(fields), by, fields);
     };
 
     if (previous) {
-      for (const key of previous.bandKeys) w.zrem(this.bucket(key), bucketEntry(key, previous));
-      if (previous.seq !== article.seq) w.zrem(`${k}tl`, seqKey(previous.seq)).hdel(`${k}ids`, seqKey(previous.seq));
-      bump([`${k}df`], -1, previous.dfTerms);
+      for (const key of previous.bandKeys) w.call('ZREM', this.bucket(key), bucketEntry(key, previous));
+      if (previous.seq !== article.seq) w.call('ZREM', `${k}tl`, seqKey(previous.seq)).call('HDEL', `${k}ids`, seqKey(previous.seq));
+      w.bump([`${k}df`], -1, previous.dfTerms);
       // An expired earlier version no longer counts in the outlet's sentences (see expiry).
       if (previousFiled) bumpSentences(-1, previous);
-      w.zrem(`${k}m:${previous.clusterId}`, previous.id);
+      w.call('ZREM', `${k}m:${previous.clusterId}`, previous.id);
     } else {
-      w.incr(`${k}docs`);
+      w.call('INCR', `${k}docs`);
     }
-    w.hset(`${k}a`, article.id, packArticle(article));
-    w.hset(`${k}ids`, seqKey(article.seq), article.id).zadd(`${k}tl`, article.time, seqKey(article.seq));
-    for (const key of article.bandKeys) w.zadd(this.bucket(key), 0, bucketEntry(key, article));
-    bump([`${k}df`], 1, article.dfTerms);
+    w.call('HSET', `${k}a`, article.id, packArticle(article));
+    w.call('HSET', `${k}ids`, seqKey(article.seq), article.id).call('ZADD', `${k}tl`, article.time, seqKey(article.seq));
+    for (const key of article.bandKeys) w.call('ZADD', this.bucket(key), 0, bucketEntry(key, article));
+    w.bump([`${k}df`], 1, article.dfTerms);
     bumpSentences(1, article);
     for (const e of expired) {
-      for (const key of e.bandKeys) w.zrem(this.bucket(key), bucketEntry(key, e));
-      w.zrem(`${k}tl`, seqKey(e.seq));
+      for (const key of e.bandKeys) w.call('ZREM', this.bucket(key), bucketEntry(key, e));
+      w.call('ZREM', `${k}tl`, seqKey(e.seq));
       bumpSentences(-1, e);
     }
 
@@ -498,60 +450,57 @@ export class RedisIndex implements Index {
     const deleteCluster = (id: string) => {
       const old = deleted.has(id) ? undefined : stored.get(id);
       if (old) {
-        for (const term of old.postedTerms) w.zrem(this.postings(term), postingEntry(term, old));
-        w.zrem(`${k}lu`, byUpdated(old)).zrem(`${k}ls`, bySize(old));
+        for (const term of old.postedTerms) w.call('ZREM', this.postings(term), postingEntry(term, old));
+        w.call('ZREM', `${k}lu`, byUpdated(old)).call('ZREM', `${k}ls`, bySize(old));
       }
-      w.hdel(`${k}c`, id).del(`${k}m:${id}`);
+      w.call('HDEL', `${k}c`, id).call('DEL', `${k}m:${id}`);
       deleted.add(id);
     };
     for (const { clusterId, into } of m.absorbed) {
-      w.zunionstore(`${k}m:${into}`, 2, `${k}m:${into}`, `${k}m:${clusterId}`, 'AGGREGATE', 'MIN');
+      w.call('ZUNIONSTORE', `${k}m:${into}`, 2, `${k}m:${into}`, `${k}m:${clusterId}`, 'AGGREGATE', 'MIN');
       deleteCluster(clusterId);
     }
-    for (const member of moves) w.hset(`${k}a`, member.id, packArticle(member));
+    for (const member of moves) w.call('HSET', `${k}a`, member.id, packArticle(member));
     for (const id of m.removedClusters) deleteCluster(id);
     for (const cluster of m.clusters) {
       const old = deleted.has(cluster.id) ? undefined : stored.get(cluster.id);
-      if (old) w.zrem(`${k}lu`, byUpdated(old)).zrem(`${k}ls`, bySize(old));
-      w.hset(`${k}c`, cluster.id, packCluster(cluster));
+      if (old) w.call('ZREM', `${k}lu`, byUpdated(old)).call('ZREM', `${k}ls`, bySize(old));
+      w.call('HSET', `${k}c`, cluster.id, packCluster(cluster));
       // Postings that stay as they were (same term, same last time) are left alone.
       const before = new Set(old?.postedTerms.map((term) => postingEntry(term, old)));
       const after = new Set(cluster.postedTerms.map((term) => postingEntry(term, cluster)));
       for (const term of old?.postedTerms ?? []) {
         const entry = postingEntry(term, old as StoredCluster);
-        if (!after.has(entry)) w.zrem(this.postings(term), entry);
+        if (!after.has(entry)) w.call('ZREM', this.postings(term), entry);
       }
       for (const term of cluster.postedTerms) {
         const entry = postingEntry(term, cluster);
-        if (!before.has(entry)) w.zadd(this.postings(term), 0, entry);
-        if (cutoff > -Infinity) w.zremrangebylex(this.postings(term), `[${term}|`, `(${term}|${timeCode(cutoff)}`);
+        if (!before.has(entry)) w.call('ZADD', this.postings(term), 0, entry);
+        if (cutoff > -Infinity) w.call('ZREMRANGEBYLEX', this.postings(term), `[${term}|`, `(${term}|${timeCode(cutoff)}`);
       }
-      w.zadd(`${k}lu`, 0, byUpdated(cluster)).zadd(`${k}ls`, 0, bySize(cluster));
+      w.call('ZADD', `${k}lu`, 0, byUpdated(cluster)).call('ZADD', `${k}ls`, 0, bySize(cluster));
       deleted.delete(cluster.id);
     }
-    w.zadd(`${k}m:${article.clusterId}`, article.seq, article.id);
-    if (cutoff > -Infinity) w.eval(maxScript, 1, `${k}hw`, String(article.time));
+    w.call('ZADD', `${k}m:${article.clusterId}`, article.seq, article.id);
+    if (cutoff > -Infinity) w.max(`${k}hw`, article.time);
 
-    // ioredis counts the MULTI itself in `length`; EXEC's replies do not include it.
-    const firstEvent = (w as unknown as { length: number }).length;
     const events = options.publish ? this.queueEvents(w, m, options.publish.streamMaxLen) : [];
     if (this.ticket !== undefined) {
       const keys = this.shared.keys;
-      w.eval(commitScript, 2, keys.turnstile, keys.committedAhead, String(this.ticket), '1', keys.turnstileChannel);
-      // A job's decision ends here: freeing the lock in the same transaction lets the successor the
+      w.commit(keys.turnstile, keys.committedAhead, this.ticket, keys.turnstileChannel);
+      // A job's decision ends here: freeing the lock in the same write lets the successor the
       // turnstile just woke take it at once (`atomically` then has nothing left to release).
-      w.eval(releaseScript, 1, `${k}lock`, token);
+      w.release();
     }
 
-    const replies = await w.exec();
-    // EXEC ends the WATCH and our writes outdate the cached records and times.
-    const held = this.shared.held;
-    this.shared.watching = false;
-    if (held) this.shared.held = { articles: new Map(), clusters: new Map(), seq: held.seq, seqConfirmed: held.seqConfirmed };
-    if (replies === null) throw new LockLostError('index lock lost while writing: decision discarded');
-    const errors = replies.filter(([error]) => error);
-    if (errors.length > 0) throw new Error(`index write failed: ${String(errors[0]?.[0])}`);
-    const ids = replies.slice(firstEvent - 1, firstEvent - 1 + events.length).map(([, id]) => String(id));
+    let ids: string[];
+    try {
+      ids = await w.run(redis, `${k}lock`, token);
+    } finally {
+      // Our writes (or a failed attempt's part of them) outdate the cached records and times.
+      const held = this.shared.held;
+      if (held) this.shared.held = { articles: new Map(), clusters: new Map(), seq: held.seq, seqConfirmed: held.seqConfirmed };
+    }
     this.published = events.map((event, i) => ({ ...event, streamId: ids[i] ?? '' }) as ServiceEvent);
     if (this.ticket !== undefined) {
       this.committed = true;
@@ -605,7 +554,7 @@ export class RedisIndex implements Index {
     return records.map((r) => ({ ...r, clusterId: clusterOf.get(r.id) ?? r.clusterId }));
   }
 
-  private queueEvents(w: ChainableCommander, m: IndexMutation, maxLen: number): UnpublishedEvent[] {
+  private queueEvents(w: DecisionWrite, m: IndexMutation, maxLen: number): UnpublishedEvent[] {
     const sizeOf = (id: string) => m.clusters.find((c) => c.id === id)?.size ?? 0;
     const merged = new Map<string, string[]>();
     for (const { clusterId, into } of m.absorbed) merged.set(into, [...(merged.get(into) ?? []), clusterId]);
@@ -616,7 +565,7 @@ export class RedisIndex implements Index {
     }
     events.push({ type: 'assignment', assignment: assignmentOf(m.article, sizeOf(m.article.clusterId)) });
     for (const event of events) {
-      w.xadd(this.shared.keys.stream, 'MAXLEN', '~', maxLen, '*', 'event', JSON.stringify(event));
+      w.call('XADD', this.shared.keys.stream, 'MAXLEN', '~', maxLen, '*', 'event', JSON.stringify(event));
     }
     return events;
   }
@@ -655,7 +604,6 @@ export class RedisIndex implements Index {
 
   async close(): Promise<void> {
     await this.shared.queue;
-    this.shared.tx.disconnect();
     if (this.shared.ownsConnection) await this.shared.redis.quit();
   }
 }
@@ -670,12 +618,6 @@ type Expired = Pick<StoredArticle, 'seq' | 'time' | 'bandKeys' | 'source' | 'sen
 type UnpublishedEvent =
   | { type: 'assignment'; assignment: Assignment }
   | { type: 'merge'; merge: MergeEvent };
-
-/** Sets KEYS[1] to max(current, ARGV[1]). */
-const maxScript = `
-local v = tonumber(redis.call('GET', KEYS[1]) or '-inf')
-if tonumber(ARGV[1]) > v then redis.call('SET', KEYS[1], ARGV[1]) end
-return 1`;
 
 /** The replies of `queueTimes` as times. */
 function timesOf(newest: unknown, oldest: unknown): Times {
