@@ -5,7 +5,7 @@ import type { Index } from '../engine/index-store.js';
 import type { Assigner, EventFeed, QueueHealth, Submitter } from '../service/ports.js';
 import { dashboard } from '../dashboard/plugin.js';
 import { apiKeyGuard } from './auth.js';
-import { ApiError, installErrorHandlers } from './errors.js';
+import { ApiError, frameworkErrors, installErrorHandlers } from './errors.js';
 import { ApiMetrics } from './metrics.js';
 import { articleRoutes, writeSecurity } from './routes/articles.js';
 import { dedupRoutes } from './routes/dedup.js';
@@ -47,6 +47,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: deps.bodyLimit ?? 4 * 1024 * 1024,
     // The article id is the caller's own key and may be long; the default 100 would cut it.
     routerOptions: { maxParamLength: 1024 },
+    frameworkErrors,
   });
   app.setValidatorCompiler(typeboxValidatorCompiler);
   installErrorHandlers(app);

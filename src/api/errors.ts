@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ArticleValidationError } from '../contracts/article.js';
 
 /**
@@ -30,6 +30,7 @@ const fastifyCodes: Record<string, string> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+  FST_ERR_BAD_URL: 'bad_url',
 };
 
 export function toErrorBody(error: unknown): { status: number; body: ErrorBody } {
@@ -43,6 +44,10 @@ export function toErrorBody(error: unknown): { status: number; body: ErrorBody }
   if (fe.code === 'FST_ERR_VALIDATION') {
     return { status: 400, body: { error: 'validation', field: fe.field ?? fe.validationContext ?? 'body', message: fe.message ?? 'invalid' } };
   }
+  if (fe.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    // Only ids are path parameters; the router refuses one before any route (or schema) sees it.
+    return { status: 414, body: { error: 'uri_too_long', field: 'id', message: 'the id in the path is too long (ids are at most 512 characters)' } };
+  }
   if (fe.code && fe.code in fastifyCodes) {
     return { status: fe.statusCode ?? 400, body: { error: fastifyCodes[fe.code] ?? 'bad_request', message: fe.message ?? '' } };
   }
@@ -51,6 +56,15 @@ export function toErrorBody(error: unknown): { status: number; body: ErrorBody }
     return { status: fe.statusCode, body: { error: 'bad_request', message: fe.message ?? 'bad request' } };
   }
   return { status: 500, body: { error: 'internal', message: 'internal error' } };
+}
+
+/**
+ * Errors the router raises before any route is found (an over-long path parameter, a malformed
+ * URL): given to Fastify as its `frameworkErrors` option, so they take the same JSON shape.
+ */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const { status, body } = toErrorBody(error);
+  void reply.code(status).type('application/json').send(body);
 }
 
 export function installErrorHandlers(app: FastifyInstance): void {

@@ -113,6 +113,12 @@ describe('bad input is a 4xx JSON naming the field', () => {
       expect(res.json(), url).toMatchObject({ error: 'not_found' });
     }
   });
+
+  it('an id too long for the router is 414 JSON naming it, like every other error', async () => {
+    const res = await app.inject({ url: `/v1/articles/${'x'.repeat(1100)}` });
+    expect(res.statusCode).toBe(414);
+    expect(res.json()).toEqual({ error: 'uri_too_long', field: 'id', message: expect.stringMatching(/at most 512/) });
+  });
 });
 
 describe('batch', () => {
@@ -168,11 +174,17 @@ describe('documents', () => {
       expect(doc.paths[path].post.security, path).toEqual([{ apiKey: [] }, { bearer: [] }]);
     }
     expect(doc.paths['/v1/clusters'].get.security).toBeUndefined();
-    // Query parameters with a default are optional to the caller.
-    const listParams = doc.paths['/v1/clusters'].get.parameters as { name: string; required: boolean; schema: { default?: unknown } }[];
-    for (const name of ['sort', 'limit', 'offset']) {
-      expect(listParams.find((p) => p.name === name), name).toMatchObject({ required: false, schema: { default: expect.anything() } });
-    }
+    // Query parameters with a default are optional to the caller, on every endpoint.
+    type Parameter = { name: string; in: string; required: boolean; schema: { default?: unknown } };
+    const withDefault = Object.entries(doc.paths as Record<string, Record<string, { parameters?: Parameter[] }>>).flatMap(([path, methods]) =>
+      Object.entries(methods).flatMap(([method, op]) =>
+        (op.parameters ?? []).filter((p) => p.schema?.default !== undefined).map((p) => ({ at: `${method} ${path} ${p.name}`, required: p.required })),
+      ),
+    );
+    expect(withDefault.map((p) => p.at)).toEqual(
+      expect.arrayContaining(['get /v1/clusters sort', 'get /v1/clusters limit', 'post /v1/articles wait', 'get /v1/articles/{id}/neighbours limit']),
+    );
+    for (const p of withDefault) expect(p.required, p.at).toBe(false);
   });
 
   it('serves the dashboard shell with a strict content security policy', async () => {

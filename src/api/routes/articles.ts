@@ -30,12 +30,12 @@ export interface ArticleRoutesOptions {
 }
 
 const WaitQuery = Type.Object(
-  { wait: Type.Boolean({ default: false, description: "Wait for the worker's assignment" }) },
+  { wait: Type.Optional(Type.Boolean({ default: false, description: "Wait for the worker's assignment" })) },
   { additionalProperties: false },
 );
 
 const NeighbourQuery = Type.Object(
-  { limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }) },
+  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })) },
   { additionalProperties: false },
 );
 
