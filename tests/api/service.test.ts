@@ -116,7 +116,7 @@ describe('API over the real queue, worker and Redis index', () => {
     const prefix = testPrefix();
     const config = loadServiceConfig({ REDIS_URL: redisUrl, SAMESTORY_PREFIX: prefix, LOG_LEVEL: 'silent' });
     const { deps, shutdown } = await connectServiceDeps(config, new Engine({ windowMs: config.windowMs }), false);
-    const alone = await buildApi(deps);
+    const alone = await buildApi({ ...deps, waitTimeoutMs: 300 });
     try {
       const health = await alone.inject({ url: '/health' });
       expect(health.statusCode).toBe(200);
@@ -125,6 +125,11 @@ describe('API over the real queue, worker and Redis index', () => {
         checks: { redis: { ok: true }, queue: { ok: true }, workers: { ok: false, error: expect.stringMatching(/no worker connected/) } },
       });
       expect((await alone.inject({ url: '/v1/queue' })).json().workers).toBe(0);
+      // A wait that runs out is a 504, but the article is queued, and counted as submitted.
+      const waited = await alone.inject({ method: 'POST', url: '/v1/articles?wait=true', payload: bakery });
+      expect(waited.statusCode).toBe(504);
+      expect((await alone.inject({ url: '/v1/queue' })).json().counts.waiting).toBe(1);
+      expect((await alone.inject({ url: '/metrics' })).body).toMatch(/samestory_articles_submitted_total\{endpoint="single"\} 1/);
     } finally {
       await alone.close();
       await shutdown();

@@ -63,8 +63,9 @@ export const articleRoutes: FastifyPluginAsync<ArticleRoutesOptions> = async (ap
     async (request, reply) => {
       const article = parseArticle(request.body);
       const wait = request.query.wait;
-      const result = await submitting(wait, submitter.submit(article, { wait, timeoutMs: opts.waitTimeoutMs }));
-      metrics.submitted.inc({ endpoint: 'single' });
+      const result = await submitting(wait, submitter.submit(article, { wait, timeoutMs: opts.waitTimeoutMs }), () =>
+        metrics.submitted.inc({ endpoint: 'single' }),
+      );
       return reply.code(result.status === 'done' ? 200 : 202).send(result);
     },
   );
@@ -107,8 +108,8 @@ export const articleRoutes: FastifyPluginAsync<ArticleRoutesOptions> = async (ap
           valid.map((v) => v.article),
           { wait, timeoutMs: opts.waitTimeoutMs },
         ),
+        () => metrics.submitted.inc({ endpoint: 'batch' }, valid.length),
       );
-      metrics.submitted.inc({ endpoint: 'batch' }, valid.length);
       const accepted = results.map((r, i) => ({ index: valid[i]!.index, ...r }));
       const allDone = accepted.every((r) => r.status === 'done');
       return reply.code(allDone ? 200 : 202).send({ accepted, rejected });
@@ -169,14 +170,18 @@ export const articleRoutes: FastifyPluginAsync<ArticleRoutesOptions> = async (ap
 /**
  * Failures after validation are the service's, not the caller's: without `wait`, the queue could not
  * take the article (503); with `?wait=true`, a wait that runs out is a 504 (the article stays queued
- * and is still processed) and a job the worker failed is a 502 carrying its reason.
+ * and is still processed) and a job the worker failed is a 502 carrying its reason. `queued` counts
+ * the articles once they are in the queue, which a wait that runs out or a failed job does not undo.
  */
-async function submitting<T>(wait: boolean, submission: Promise<T>): Promise<T> {
+async function submitting<T>(wait: boolean, submission: Promise<T>, queued: () => void): Promise<T> {
   try {
-    return await submission;
+    const result = await submission;
+    queued();
+    return result;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (!wait) throw new ApiError(503, 'unavailable', `the queue could not take the article: ${message}`);
+    queued();
     if (/timed out/i.test(message)) {
       throw new ApiError(504, 'wait_timeout', 'no assignment yet; the article stays queued: GET /v1/articles/:id later');
     }
