@@ -47,13 +47,15 @@ read endpoints, events and the dashboard are open. Dashboard: http://<host>:<por
       }
 
       const app = await buildApi(deps);
-      const stop = async () => {
+      const stop = async (signal: string) => {
+        app.log.info({ signal }, 'stopping: finishing open requests');
         await app.close();
         await shutdown();
+        app.log.info('api stopped');
       };
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         process.once(signal, () => {
-          stop().then(
+          stop(signal).then(
             () => process.exit(0),
             () => process.exit(1),
           );

@@ -45,6 +45,7 @@ describe('samestory api', () => {
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
       expect((await exited)[0]).toBe(0);
+      expect(output).toMatch(/"msg":"api stopped"/);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
