@@ -1,5 +1,4 @@
 import type { Engine } from '../engine/engine.js';
-import type { ApiDeps } from './app.js';
 import type { Index } from '../engine/index-store.js';
 import type { Article, AssignOutcome } from '../engine/types.js';
 import type {
@@ -13,6 +12,7 @@ import type {
   SubmitResult,
   Submitter,
 } from '../service/ports.js';
+import type { ApiDeps } from './app.js';
 
 /**
  * The service ports run in-process: articles are assigned by an Engine over a local Index, one at a
@@ -43,9 +43,7 @@ export class EmbeddedService implements Submitter, Assigner, EventFeed, QueueHea
   async submit(article: Article, options: SubmitOptions = {}): Promise<SubmitResult> {
     const jobId = `embedded-${++this.jobSeq}`;
     this.waiting++;
-    const done = this.chain.then(() => this.process(jobId, article));
-    // The chain only orders the work; a failure is recorded in process() and reaches waiters via `done`.
-    this.chain = done.catch(() => undefined);
+    const done = this.inTurn(() => this.process(jobId, article));
     if (!options.wait) return { articleId: article.id, jobId, status: 'queued' };
     const outcome = await withTimeout(done, options.timeoutMs);
     return { articleId: article.id, jobId, status: 'done', assignment: outcome.assignment };
@@ -57,7 +55,13 @@ export class EmbeddedService implements Submitter, Assigner, EventFeed, QueueHea
 
   /** A direct decision (POST /v1/dedup): taken in turn after what was submitted, not counted as a job. */
   async assign(article: Article): Promise<AssignOutcome> {
-    const done = this.chain.then(() => this.assignPublishing(article));
+    return this.inTurn(() => this.assignPublishing(article));
+  }
+
+  /** Runs `work` after everything queued before it, one at a time, in order. */
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const done = this.chain.then(work);
+    // The chain only orders the work; a failure reaches the caller through `done`.
     this.chain = done.catch(() => undefined);
     return done;
   }

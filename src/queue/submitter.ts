@@ -15,9 +15,8 @@ type ArticleJob = Job<ArticleJobData, Assignment>;
  * and content) is not re-added and takes no number, so duplicates leave no gap to wait for; if that
  * job had failed for good it is retried, and if the article's id has since been updated to other
  * content (A, then B, then A again) it runs again: that is an update back. Waiting on such a job
- * answers the article's assignment as
- * it stands now, read from the index: the job's own return value is as of its decision (the
- * cluster may have grown or merged since).
+ * answers the article's assignment as it stands now, read from the index: the job's own return
+ * value is as of its decision (the cluster may have grown or merged since).
  */
 export class QueueSubmitter implements Submitter {
   private events: QueueEvents | undefined;
