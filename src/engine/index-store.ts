@@ -133,14 +133,6 @@ export function clusterFilter(query: ClusterQuery): (cluster: StoredCluster) => 
 }
 
 /** An Assignment as published, rebuilt from a stored article and its cluster. */
-/** An indexed article's assignment as it stands now (its cluster's current size); null if not indexed. */
-export async function currentAssignment(index: Pick<Index, 'getArticle' | 'getClusters'>, articleId: string): Promise<Assignment | null> {
-  const article = await index.getArticle(articleId);
-  if (!article) return null;
-  const [cluster] = await index.getClusters([article.clusterId]);
-  return assignmentOf(article, cluster?.size ?? 1);
-}
-
 export function assignmentOf(article: StoredArticle, clusterSize: number): Assignment {
   return {
     articleId: article.id,
@@ -151,6 +143,14 @@ export function assignmentOf(article: StoredArticle, clusterSize: number): Assig
     clusterSize,
     at: article.at,
   };
+}
+
+/** An indexed article's assignment as it stands now (its cluster's current size); null if not indexed. */
+export async function currentAssignment(index: Pick<Index, 'getArticle' | 'getClusters'>, articleId: string): Promise<Assignment | null> {
+  const article = await index.getArticle(articleId);
+  if (!article) return null;
+  const [cluster] = await index.getClusters([article.clusterId]);
+  return assignmentOf(article, cluster?.size ?? 1);
 }
 
 /**

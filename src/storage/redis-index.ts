@@ -412,7 +412,7 @@ export class RedisIndex implements Index {
     const touched = [...new Set([...m.clusters.map((c) => c.id), ...m.absorbed.flatMap((a) => [a.clusterId, a.into]), ...m.removedClusters])];
     const [clusters, moves, { cutoff, expired: expiring }, previousFiled] = await Promise.all([
       this.getClusters(touched), this.readMoves(m), this.expiry(article.time),
-      previous ? this.shared.redis.zscore(`${k}tl`, seqKey(previous.seq)).then((score) => score !== null) : false,
+      previous ? redis.zscore(`${k}tl`, seqKey(previous.seq)).then((score) => score !== null) : false,
       this.shared.held?.seqConfirmed,
     ]);
     // An update of an article expiring now leaves the index as an update, not twice.

@@ -2,8 +2,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Index } from '../../engine/index-store.js';
 import { decide } from '../../feeds/dedup.js';
-import type { Assigner } from '../../service/ports.js';
 import { describeItem, FeedItemSchema, itemToArticle, jsonItemFields } from '../../feeds/item.js';
+import type { Assigner } from '../../service/ports.js';
 
 /** Items per request: enough for a feed page, small enough to answer within a request timeout. */
 export const maxDedupBatch = 500;

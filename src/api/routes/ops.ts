@@ -25,12 +25,12 @@ export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, opts)
       },
     },
     async (_request, reply) => {
-      const entries = await Promise.all(
-        Object.entries(opts.checks).map(async ([name, check]) => [name, await timed(check, opts.checkTimeoutMs)] as const),
-      );
-      const workers = await timed(async () => {
-        if ((await opts.health.workers()) === 0) throw new Error('no worker connected: submitted articles wait in the queue');
-      }, opts.checkTimeoutMs);
+      const [entries, workers] = await Promise.all([
+        Promise.all(Object.entries(opts.checks).map(async ([name, check]) => [name, await timed(check, opts.checkTimeoutMs)] as const)),
+        timed(async () => {
+          if ((await opts.health.workers()) === 0) throw new Error('no worker connected: submitted articles wait in the queue');
+        }, opts.checkTimeoutMs),
+      ]);
       const checks = { ...Object.fromEntries(entries), workers };
       const live = entries.every(([, c]) => c.ok);
       const status = !live ? 'unavailable' : workers.ok ? 'ok' : 'degraded';
