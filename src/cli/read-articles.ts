@@ -4,8 +4,8 @@ import { basename, extname, join } from 'node:path';
 import { ArticleSchema, parseArticle, yearLastDateProblem } from '../contracts/article.js';
 import type { Article } from '../engine/types.js';
 import iconv from 'iconv-lite';
-import { FeedError, sniff } from '../feeds/detect.js';
-import { describeItem, itemToArticle } from '../feeds/item.js';
+import { FeedError, headText, sniff } from '../feeds/detect.js';
+import { describeItem, itemConversion } from '../feeds/item.js';
 import { XmlFeedReader, type XmlEvent } from '../feeds/xml-reader.js';
 
 /**
@@ -169,7 +169,7 @@ async function* readFeedFile(file: string, raw: Buffer): AsyncGenerator<InputRec
     if (event.kind !== 'item') continue;
     items++;
     const where = `${file} item ${event.position}`;
-    const conversion = event.problems.length > 0 ? { error: event.problems.join('; ') } : itemToArticle(event.fields, reader.feedLink);
+    const conversion = itemConversion(event.fields, event.problems, reader.feedLink);
     if ('error' in conversion) {
       yield { kind: 'error', where: describeItem(where, event.fields), message: conversion.error, bytes: counted() };
     } else {
@@ -191,8 +191,7 @@ async function* readStdin(): AsyncGenerator<InputRecord> {
     const next = await chunks.next();
     if (next.done) break;
     head.push(next.value);
-    // NULs dropped and a byte-order mark skipped, so UTF-16 and UTF-8 with a BOM are told apart too.
-    first = Buffer.concat(head).toString('latin1').replace(/\0|^(\xef\xbb\xbf|\xff\xfe|\xfe\xff)/g, '').trimStart()[0];
+    first = headText(Buffer.concat(head))[0];
   }
   const rest = { [Symbol.asyncIterator]: () => chunks };
   if (first === '<') {

@@ -5,8 +5,8 @@ import iconv from 'iconv-lite';
 import type { Engine } from '../engine/engine.js';
 import type { Index } from '../engine/index-store.js';
 import type { Article, Assignment, AssignOutcome } from '../engine/types.js';
-import { FeedError, sniff, type FeedFormat } from './detect.js';
-import { describeItem, itemToArticle, jsonItemFields, type ItemFields } from './item.js';
+import { FeedError, headText, sniff, type FeedFormat } from './detect.js';
+import { describeItem, itemConversion, jsonItemFields, type ItemFields } from './item.js';
 import { createWriter, type Annotation, type FeedWriter, type ItemStatus, type OutputItem } from './writers.js';
 import { XmlFeedReader } from './xml-reader.js';
 
@@ -147,7 +147,7 @@ export async function dedupFeed(input: AsyncIterable<Buffer | string>, output: W
     if (interrupted()) return;
     summary.items++;
     const name = describeItem(where, fields);
-    const conversion = problems.length > 0 ? { error: problems[0] as string } : itemToArticle(fields, feedLink);
+    const conversion = itemConversion(fields, problems, feedLink);
     if ('error' in conversion) {
       summary.skipped++;
       options.report(`skipped ${name}: ${conversion.error}`);
@@ -226,8 +226,7 @@ async function readHead(nextChunk: () => Promise<IteratorResult<Buffer | string>
     const buffer = toBuffer(next.value);
     parts.push(buffer);
     length += buffer.length;
-    // NUL bytes dropped, so UTF-16 text reads as ASCII for this test.
-    const start = Buffer.concat(parts).toString('latin1').replace(/\0/g, '').replace(/^(\xef\xbb\xbf|\xff\xfe|\xfe\xff)/, '').trimStart();
+    const start = headText(Buffer.concat(parts));
     if (start.startsWith('{') || (start.startsWith('<') && start.includes('>'))) break;
   }
   return Buffer.concat(parts);

@@ -59,3 +59,11 @@ export function sniff(head: Buffer): Sniffed {
   }
   return { syntax: 'xml', encoding, bom };
 }
+
+/**
+ * The first bytes of an input as text good enough to tell JSON from XML: NUL bytes dropped (so
+ * UTF-16 reads as ASCII), a byte-order mark skipped, leading whitespace trimmed.
+ */
+export function headText(head: Buffer): string {
+  return head.toString('latin1').replace(/\0/g, '').replace(/^(\xef\xbb\xbf|\xff\xfe|\xfe\xff)/, '').trimStart();
+}

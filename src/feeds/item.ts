@@ -60,6 +60,11 @@ export function itemToArticle(fields: ItemFields, feedLink?: string): Conversion
   }
 }
 
+/** An item the reader found problems in is skipped for the first of them; any other is converted. */
+export function itemConversion(fields: ItemFields, problems: readonly string[], feedLink?: string): Conversion {
+  return problems.length > 0 ? { error: problems[0] as string } : itemToArticle(fields, feedLink);
+}
+
 /**
  * A feed item as JSON (a JSON Lines line, or an item of POST /v1/dedup). Accepts the Article field
  * names and the usual feed names for the same things (RSS guid/link/description/pubDate, JSON Feed
