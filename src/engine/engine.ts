@@ -1,3 +1,4 @@
+import { parseArticle } from '../contracts/article.js';
 import { sentenceKey, stripGenericBoilerplate, stripLearnedBoilerplate } from './boilerplate.js';
 import { defaultEngineConfig, type EngineConfig } from './config.js';
 import { hashKey } from './hash.js';
@@ -91,10 +92,15 @@ export class Engine {
 
   /**
    * Decides one article against `index` and applies the decision atomically. `text` may be
-   * `this.text(article)` computed earlier (a worker does it while waiting for its turn).
+   * `this.text(article)` computed earlier (a worker does it while waiting for its turn). The article
+   * is checked against its contract first, as every adapter checks it: a library caller's article
+   * without an id or text, or with a date JavaScript would misread, is refused with an
+   * ArticleValidationError naming the field instead of being indexed (or crashing half-way).
    */
-  async assign(article: Article, index: Index, now = Date.now(), text = this.text(article)): Promise<AssignOutcome> {
-    return index.atomically(() => this.decide(article, text, index, now));
+  async assign(article: Article, index: Index, now = Date.now(), text?: ArticleText): Promise<AssignOutcome> {
+    const valid = parseArticle(article);
+    const prepared = text ?? this.text(valid);
+    return index.atomically(() => this.decide(valid, prepared, index, now));
   }
 
   private async decide(article: Article, text: ArticleText, index: Index, now: number): Promise<AssignOutcome> {

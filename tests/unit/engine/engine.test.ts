@@ -192,3 +192,30 @@ describe('Engine: state', () => {
     expect(clusterOf('valley-1')).not.toBe(clusterOf('harbor-1'));
   });
 });
+
+describe('Engine: input', () => {
+  // A library caller's article gets the checks the API, queue and CLI give it, before anything is indexed.
+  it.each([
+    ['no id', { text: 'A bridge closed for repairs on Monday.' }, 'id'],
+    ['no text or html', { id: 'x-1' }, 'text'],
+    ['whitespace text', { id: 'x-1', text: '   ' }, 'text'],
+    ['text of the wrong type', { id: 'x-1', text: 42 }, 'text'],
+    ['a title object', { id: 'x-1', text: 'Words.', title: { en: 'Words' } }, 'title'],
+    ['a year-last date', { id: 'x-1', text: 'Words.', publishedAt: '05/11/2026' }, 'publishedAt'],
+    ['an absurd date', { id: 'x-1', text: 'Words.', publishedAt: '9999-01-01' }, 'publishedAt'],
+    ['an unknown field', { id: 'x-1', text: 'Words.', body: 'More words.' }, 'body'],
+  ])('refuses an article with %s, naming the field, and indexes nothing', async (_, article, field) => {
+    const index = new MemoryIndex();
+    await expect(new Engine().assign(article as unknown as Article, index, NOW)).rejects.toMatchObject({
+      name: 'ArticleValidationError',
+      field,
+    });
+    expect((await index.listClusters({ sort: 'size', limit: 10, offset: 0 })).total).toBe(0);
+  });
+
+  it('refuses a value that is not an article object', async () => {
+    await expect(new Engine().assign(null as unknown as Article, new MemoryIndex(), NOW)).rejects.toMatchObject({
+      name: 'ArticleValidationError',
+    });
+  });
+});
