@@ -5,6 +5,6 @@
 export * from './engine/index.js';
 export { ArticleSchema, ArticleValidationError, parseArticle } from './contracts/article.js';
 export type { EventFeed, ServiceEvent, SubmitOptions, SubmitResult, Submitter } from './service/ports.js';
-export { loadServiceConfig, type ServiceConfig } from './service/config.js';
+export { loadServiceConfig, ServiceConfigError, type ServiceConfig } from './service/config.js';
 export { connectService, type ServiceClient } from './queue/service.js';
 export { connectRedisIndex, RedisIndex } from './storage/redis-index.js';

@@ -1,16 +1,17 @@
 import type { Engine } from '../engine/engine.js';
 import type { Index } from '../engine/index-store.js';
 import type { Article, AssignOutcome } from '../engine/types.js';
-import type {
-  Assigner,
-  EventFeed,
-  JobFailure,
-  QueueCounts,
-  QueueHealth,
-  ServiceEvent,
-  SubmitOptions,
-  SubmitResult,
-  Submitter,
+import {
+  settledWithin,
+  type Assigner,
+  type EventFeed,
+  type JobFailure,
+  type QueueCounts,
+  type QueueHealth,
+  type ServiceEvent,
+  type SubmitOptions,
+  type SubmitResult,
+  type Submitter,
 } from '../service/ports.js';
 import type { ApiDeps } from './app.js';
 
@@ -44,8 +45,8 @@ export class EmbeddedService implements Submitter, Assigner, EventFeed, QueueHea
     const jobId = `embedded-${++this.jobSeq}`;
     this.waiting++;
     const done = this.inTurn(() => this.process(jobId, article));
-    if (!options.wait) return { articleId: article.id, jobId, status: 'queued' };
-    const outcome = await withTimeout(done, options.timeoutMs);
+    const outcome = options.wait ? await (options.timeoutMs === undefined ? done : settledWithin(done, options.timeoutMs)) : undefined;
+    if (!outcome) return { articleId: article.id, jobId, status: 'queued' };
     return { articleId: article.id, jobId, status: 'done', assignment: outcome.assignment };
   }
 
@@ -149,18 +150,4 @@ export function embeddedPorts(engine: Engine, index: Index): {
 } {
   const service = new EmbeddedService(engine, index);
   return { service, deps: { engine, index, submitter: service, assigner: service, events: service, health: service } };
-}
-
-/** Like the queue submitter, a wait that runs out rejects; the article is still processed. */
-async function withTimeout<T>(promise: Promise<T>, timeoutMs: number | undefined): Promise<T> {
-  if (timeoutMs === undefined) return promise;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`job wait timed out after ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -39,7 +39,7 @@ Run as many workers as you like, on any machines sharing the Redis: they give th
     .description('Submit article files to a running service (queue on $REDIS_URL).')
     .argument('<paths...>', 'files (.txt, .html, .json, .jsonl; RSS or Atom feeds as .xml, .rss, .atom), directories (walked), or - for stdin (JSON Lines, or a feed)')
     .option('--wait', 'wait for each assignment and print it')
-    .option('--timeout <ms>', 'longest wait per batch with --wait', '60000')
+    .option('--timeout <ms>', 'longest wait per batch of 100 with --wait (articles not decided by then print as "queued")', '60000')
     .addHelpText(
       'after',
       `

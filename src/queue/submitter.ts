@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { ArticleValidationError, parseArticle } from '../contracts/article.js';
 import { currentAssignment, type Index } from '../engine/index-store.js';
 import type { Article, Assignment } from '../engine/types.js';
-import type { SubmitOptions, SubmitResult, Submitter } from '../service/ports.js';
+import { settledWithin, type SubmitOptions, type SubmitResult, type Submitter } from '../service/ports.js';
 import type { ServiceKeys } from '../storage/keys.js';
 import { jobIdFor, type ArticleJobData } from './jobs.js';
 
@@ -16,7 +16,8 @@ type ArticleJob = Job<ArticleJobData, Assignment>;
  * job had failed for good it is retried, and if the article's id has since been updated to other
  * content (A, then B, then A again) it runs again: that is an update back. Waiting on such a job
  * answers the article's assignment as it stands now, read from the index: the job's own return
- * value is as of its decision (the cluster may have grown or merged since).
+ * value is as of its decision (the cluster may have grown or merged since). A wait that runs out
+ * answers "queued" for that article, and the rest of the batch still answers.
  */
 export class QueueSubmitter implements Submitter {
   private events: QueueEvents | undefined;
@@ -88,8 +89,11 @@ export class QueueSubmitter implements Submitter {
       valid.map(async (article, i): Promise<SubmitResult> => {
         const jobId = jobIds[i] as string;
         const job = existing[i] ?? added.get(jobId);
-        if (!events || !job) return { articleId: article.id, jobId, status: 'queued' };
-        const decided = parseReturn(await job.waitUntilFinished(events, options.timeoutMs ?? this.defaultTimeoutMs));
+        const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
+        // BullMQ's own limit, a little later than ours, only frees its listener.
+        const finished = events && job ? await settledWithin(job.waitUntilFinished(events, timeoutMs + 1_000), timeoutMs) : undefined;
+        if (finished === undefined) return { articleId: article.id, jobId, status: 'queued' };
+        const decided = parseReturn(finished);
         const assignment = existing[i] ? ((await currentAssignment(this.index, article.id)) ?? decided) : decided;
         return { articleId: article.id, jobId, status: 'done', assignment };
       }),

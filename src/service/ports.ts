@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Article, Assignment, AssignOutcome, MergeEvent } from '../engine/types.js';
 
 /**
@@ -9,8 +10,26 @@ import type { Article, Assignment, AssignOutcome, MergeEvent } from '../engine/t
 export interface SubmitOptions {
   /** Wait for the worker's assignment (the job's return value) before resolving. */
   wait?: boolean;
-  /** Upper bound for `wait`, in ms. */
+  /**
+   * Upper bound for `wait`, in ms (the queue client's default: 30 s). An article not decided by then
+   * comes back with status "queued": it stays in the queue and is decided when a worker gets to it.
+   */
   timeoutMs?: number;
+}
+
+/**
+ * `work`'s value, or undefined when `timeoutMs` passes first: a wait that runs out is an answer
+ * ("not yet"), not a failure, and the work goes on (a later failure of it is then not ours to report).
+ */
+export async function settledWithin<T>(work: Promise<T>, timeoutMs: number): Promise<T | undefined> {
+  const cancel = new AbortController();
+  const expired = delay(timeoutMs, undefined, { signal: cancel.signal }).catch(() => undefined);
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    cancel.abort();
+    work.catch(() => undefined);
+  }
 }
 
 export interface SubmitResult {

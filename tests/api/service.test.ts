@@ -130,6 +130,16 @@ describe('API over the real queue, worker and Redis index', () => {
       expect(waited.statusCode).toBe(504);
       expect((await alone.inject({ url: '/v1/queue' })).json().counts.waiting).toBe(1);
       expect((await alone.inject({ url: '/metrics' })).body).toMatch(/samestory_articles_submitted_total\{endpoint="single"\} 1/);
+      // A batch's wait that runs out answers article by article: queued, and the batch is accepted.
+      const batch = await alone.inject({ method: 'POST', url: '/v1/articles/batch?wait=true', payload: [ferry, bridgeB] });
+      expect(batch.statusCode, batch.body).toBe(202);
+      expect(batch.json().accepted.map((r: { status: string }) => r.status)).toEqual(['queued', 'queued']);
+      // So does the library's submitter, within the wait asked for.
+      const started = Date.now();
+      const waitedOut = await deps.submitter.submit({ ...bakery, id: 'bakery-later' }, { wait: true, timeoutMs: 200 });
+      expect(waitedOut).toMatchObject({ articleId: 'bakery-later', status: 'queued' });
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect((await alone.inject({ url: '/v1/queue' })).json().counts.waiting).toBe(4);
     } finally {
       await alone.close();
       await shutdown();

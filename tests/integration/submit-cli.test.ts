@@ -46,6 +46,22 @@ describe('samestory submit / worker commands', () => {
     }
   });
 
+  it('with --wait and no worker, prints the articles as queued when the wait runs out, and exits 0', async () => {
+    const prefix = testPrefix();
+    const dir = mkdtempSync(join(tmpdir(), 'samestory-submit-'));
+    try {
+      const articles = generateStories(1, 2, 2).map(({ label: _label, ...a }) => a);
+      writeFileSync(join(dir, 'in.jsonl'), articles.map((a) => JSON.stringify(a)).join('\n') + '\n');
+      const run = await cli(['submit', '--wait', '--timeout', '300', join(dir, 'in.jsonl')], { REDIS_URL: redisUrl, SAMESTORY_PREFIX: prefix });
+      expect(run.code, run.stderr).toBe(0);
+      const results = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { articleId: string; status: string });
+      expect(results.map((r) => [r.articleId, r.status])).toEqual(articles.map((a) => [a.id, 'queued']));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await deletePrefix(prefix);
+    }
+  });
+
   it('refuses bad settings with a message naming them', async () => {
     const bad = await cli(['worker', '--concurrency', '0'], { REDIS_URL: redisUrl });
     expect(bad.code).toBe(1);

@@ -66,6 +66,9 @@ export const articleRoutes: FastifyPluginAsync<ArticleRoutesOptions> = async (ap
       const result = await submitting(wait, submitter.submit(article, { wait, timeoutMs: opts.waitTimeoutMs }), () =>
         metrics.submitted.inc({ endpoint: 'single' }),
       );
+      if (wait && result.status !== 'done') {
+        throw new ApiError(504, 'wait_timeout', 'no assignment yet; the article stays queued: GET /v1/articles/:id later');
+      }
       return reply.code(result.status === 'done' ? 200 : 202).send(result);
     },
   );
@@ -169,9 +172,9 @@ export const articleRoutes: FastifyPluginAsync<ArticleRoutesOptions> = async (ap
 
 /**
  * Failures after validation are the service's, not the caller's: without `wait`, the queue could not
- * take the article (503); with `?wait=true`, a wait that runs out is a 504 (the article stays queued
- * and is still processed) and a job the worker failed is a 502 carrying its reason. `queued` counts
- * the articles once they are in the queue, which a wait that runs out or a failed job does not undo.
+ * take the article (503); with `?wait=true`, a job the worker failed is a 502 carrying its reason (a
+ * wait that runs out is no failure: the submitter answers "queued"). `queued` counts the articles
+ * once they are in the queue, which a failed job does not undo.
  */
 async function submitting<T>(wait: boolean, submission: Promise<T>, queued: () => void): Promise<T> {
   try {
@@ -182,9 +185,6 @@ async function submitting<T>(wait: boolean, submission: Promise<T>, queued: () =
     const message = error instanceof Error ? error.message : String(error);
     if (!wait) throw new ApiError(503, 'unavailable', `the queue could not take the article: ${message}`);
     queued();
-    if (/timed out/i.test(message)) {
-      throw new ApiError(504, 'wait_timeout', 'no assignment yet; the article stays queued: GET /v1/articles/:id later');
-    }
     throw new ApiError(502, 'job_failed', `the worker could not assign the article: ${message}`);
   }
 }
