@@ -1,3 +1,4 @@
+import type { ArticleText, Engine } from '../engine/engine.js';
 import type { Article } from '../engine/types.js';
 import { startProgress } from './progress.js';
 import { readArticleFiles, type ArticleFiles } from './read-articles.js';
@@ -33,6 +34,38 @@ export async function forEachArticle(
     progress.stop();
   }
   return skipped;
+}
+
+export interface ReadArticle {
+  article: Article;
+  /** file or file:line, for messages */
+  where: string;
+  /** The engine's extraction of it (an HTML page's own date is in `text.page`). */
+  text: ArticleText;
+  /** Publication time (epoch ms): the article's date, else its page's, else `now`. */
+  time: number;
+}
+
+/**
+ * Reads (and extracts) every valid article of `input` first, as forEachArticle hands them over, and
+ * orders them by publication: the first report of a story is then decided first, whatever the files
+ * are called, as in a live stream. An undated article is placed at `now`, after the dated ones.
+ * `inputs` keeps the input order; `order` lists their positions in publication order.
+ */
+export async function readInPublicationOrder(
+  input: ArticleFiles,
+  label: string,
+  engine: Engine,
+  now: number,
+): Promise<{ inputs: ReadArticle[]; order: number[]; skipped: number }> {
+  const inputs: ReadArticle[] = [];
+  const skipped = await forEachArticle(input, label, async (article, where) => {
+    const text = engine.text(article);
+    const time = Date.parse(article.publishedAt ?? text.page.publishedAt ?? '');
+    inputs.push({ article, where, text, time: Number.isNaN(time) ? now : time });
+  });
+  const order = [...inputs.keys()].sort((a, b) => inputs[a]!.time - inputs[b]!.time || a - b);
+  return { inputs, order, skipped };
 }
 
 /** Ends with exit code 2 and a count when some inputs were skipped (the rest went through). */

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { Engine, type ArticleText } from '../engine/engine.js';
+import { Engine } from '../engine/engine.js';
 import type { Index } from '../engine/index-store.js';
 import { MemoryIndex } from '../engine/memory-index.js';
 import type { Article, DecidedBy } from '../engine/types.js';
@@ -8,7 +8,7 @@ import { evaluate, type Evaluation } from '../eval/evaluate.js';
 import { parseEngineConfigOption } from './engine-config.js';
 import { exitQuietlyWhenStdoutCloses } from './output.js';
 import { startProgress } from './progress.js';
-import { forEachArticle, plural, reportSkipped } from './each-article.js';
+import { plural, readInPublicationOrder, reportSkipped } from './each-article.js';
 import { listArticleFiles } from './read-articles.js';
 import { formatTable } from './table.js';
 
@@ -89,22 +89,14 @@ async function clusterCommand(paths: string[], options: ClusterOptions) {
   const input = await listArticleFiles(paths);
   const engine = new Engine(config);
   const index = options.redis === undefined ? new MemoryIndex() : await connectRedis(options.redis, options.prefix);
-  // Read (and extract) everything first, then decide in publication order: the first report of a
-  // story is then the earliest, whatever the files are called, as in a live stream. An undated
-  // article is placed at the current time, so it comes after the dated ones.
-  const start = Date.now();
-  const inputs: { article: Article; where: string; text: ArticleText; time: number }[] = [];
   const rows: ClusterRow[] = [];
   const firstSeen = new Map<string, string>();
   let skipped: number;
   let final: FinalRow[];
   try {
-    skipped = await forEachArticle(input, 'reading', async (article, where) => {
-      const text = engine.text(article);
-      const time = Date.parse(article.publishedAt ?? text.page.publishedAt ?? '');
-      inputs.push({ article, where, text, time: Number.isNaN(time) ? start : time });
-    });
-    const order = [...inputs.keys()].sort((a, b) => inputs[a]!.time - inputs[b]!.time || a - b);
+    const read = await readInPublicationOrder(input, 'reading', engine, Date.now());
+    const { inputs, order } = read;
+    skipped = read.skipped;
     for (const i of order) {
       const { article, where, text } = inputs[i]!;
       // Same id = same article (an update): two files or feed items sharing one would otherwise

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import { Engine } from '../engine/engine.js';
 import type { Article } from '../engine/types.js';
 import { connectService } from '../queue/service.js';
 import { runWorker } from '../queue/worker.js';
 import { loadServiceConfig } from '../service/config.js';
 import type { SubmitResult } from '../service/ports.js';
 import { exitQuietlyWhenStdoutCloses } from './output.js';
-import { forEachArticle, reportSkipped } from './each-article.js';
+import { forEachArticle, readInPublicationOrder, reportSkipped } from './each-article.js';
 import { listArticleFiles } from './read-articles.js';
 
 /** Commands that talk to the service over Redis: `samestory worker` and `samestory submit`. */
@@ -43,7 +44,9 @@ Run as many workers as you like, on any machines sharing the Redis: they give th
     .addHelpText(
       'after',
       `
-Prints one JSON line per article: {"articleId","jobId","status"} and, with --wait, "assignment".
+Files are submitted in publication order (undated ones last), the order in which \`cluster\` decides
+them, so the service's clusters match cluster's; stdin (-) is submitted as it arrives.
+Prints one JSON line per article, as submitted: {"articleId","jobId","status"} and, with --wait, "assignment".
 Re-submitting an article with the same id and content is a no-op (the existing job is reported).
 A bad file, line or article is reported on stderr and skipped.
 Exit codes: 0 ok, 1 unusable arguments or a failure, 2 some inputs were skipped.`,
@@ -72,11 +75,21 @@ async function submitCommand(paths: string[], options: { wait: boolean; timeoutM
     batch = [];
     process.stdout.write(results.map((r) => JSON.stringify(r)).join('\n') + '\n');
   };
+  const add = async (article: Article) => {
+    batch.push(article);
+    if (batch.length >= batchSize) await flush();
+  };
   try {
-    skipped = await forEachArticle(input, 'submitting', async (article) => {
-      batch.push(article);
-      if (batch.length >= batchSize) await flush();
-    });
+    if (input.files.includes('-')) {
+      // A pipeline may never end: what arrives goes on at once, in arrival order.
+      skipped = await forEachArticle(input, 'submitting', add);
+    } else {
+      // Workers decide in submission order: submitted as `cluster` decides them, files give the
+      // service the clusters `cluster` gives.
+      const read = await readInPublicationOrder(input, 'reading', new Engine(), Date.now());
+      skipped = read.skipped;
+      for (const i of read.order) await add(read.inputs[i]!.article);
+    }
     await flush();
   } finally {
     await service.close();

@@ -39,6 +39,20 @@ describe('samestory submit / worker commands', () => {
       const results = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { articleId: string; status: string; assignment: { clusterId: string } });
       expect(results.map((r) => [r.articleId, r.status])).toEqual(articles.map((a) => [a.id, 'done']));
       expect(new Set(results.map((r) => r.assignment.clusterId)).size).toBe(1);
+
+      // Files go in publication order, as `cluster` decides them, whatever they are called.
+      const pages = generateStories(2, 2, 11).map(({ label: _label, ...a }, i) => ({ ...a, publishedAt: new Date(Date.UTC(2026, 4, 10 - i)).toISOString() }));
+      pages.forEach((a, i) => writeFileSync(join(dir, `${String.fromCharCode(97 + i)}.txt`), `Published: ${a.publishedAt}\n\n${a.text}\n`));
+      const txt = pages.map((_, i) => join(dir, `${String.fromCharCode(97 + i)}.txt`));
+      const files = await cli(['submit', '--wait', ...txt], env);
+      expect(files.code, files.stderr).toBe(0);
+      const submitted = files.stdout.trim().split('\n').map((l) => JSON.parse(l) as { articleId: string; assignment: { clusterId: string } });
+      expect(submitted.map((r) => r.articleId)).toEqual(['d', 'c', 'b', 'a']);
+      const embedded = await cli(['cluster', '--format', 'jsonl', ...txt], {});
+      const together = (rows: { id: string; cluster: string }[]) => rows.map((r) => rows.filter((o) => o.cluster === r.cluster).map((o) => o.id).sort().join());
+      const service = submitted.map((r) => ({ id: r.articleId, cluster: r.assignment.clusterId }));
+      const local = embedded.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; clusterId: string }).map((r) => ({ id: r.id, cluster: r.clusterId }));
+      expect(together(service).sort()).toEqual(together(local).sort());
     } finally {
       await stopWorker(worker);
       rmSync(dir, { recursive: true, force: true });
