@@ -27,8 +27,14 @@ export interface RedisIndexOptions {
    * own transaction (the service worker does; `samestory cluster --redis` does not).
    */
   publish?: { streamMaxLen: number };
-  /** How long (epoch ms of article time, behind the newest indexed) articles stay LSH candidates. */
+  /**
+   * How long (epoch ms of article time, behind the newest indexed) articles stay LSH candidates.
+   * "Newest" counts no later than the current time (`clock`): one article dated years ahead (a
+   * typo) must not expire the whole present.
+   */
   retentionMs?: number;
+  /** The current time for retention (default Date.now). */
+  clock?: () => number;
   /**
    * Lock lifetime (default 5 s): far above a decision's milliseconds, short enough that a killed
    * holder blocks the others only briefly. A holder that outlives it can no longer write.
@@ -213,6 +219,7 @@ export class RedisIndex implements Index {
         options: {
           publish: o.publish,
           retentionMs: o.retentionMs ?? Infinity,
+          clock: o.clock ?? Date.now,
           lockTtlMs: o.lockTtlMs ?? 5_000,
           lockWaitMs: o.lockWaitMs ?? 60_000,
           bucketShards: o.bucketShards ?? defaultBucketShards,
@@ -407,11 +414,13 @@ export class RedisIndex implements Index {
     if (article.bandKeys.some((key) => key.includes('|'))) throw new Error('LSH band keys must not contain "|"');
     if (m.clusters.some((c) => c.postedTerms.some((term) => term.includes('|')))) throw new Error('posted terms must not contain "|"');
 
+    // How far this article moves retention's "newest indexed time": no further than now.
+    const horizon = Math.min(article.time, options.clock());
     // Reads first (we hold the lock; the write checks we still do). Clusters the decision already
     // read come from the holder's cache.
     const touched = [...new Set([...m.clusters.map((c) => c.id), ...m.absorbed.flatMap((a) => [a.clusterId, a.into]), ...m.removedClusters])];
     const [clusters, moves, { cutoff, expired: expiring }, previousFiled] = await Promise.all([
-      this.getClusters(touched), this.readMoves(m), this.expiry(article.time),
+      this.getClusters(touched), this.readMoves(m), this.expiry(horizon),
       previous ? redis.zscore(`${k}tl`, seqKey(previous.seq)).then((score) => score !== null) : false,
       this.shared.held?.seqConfirmed,
     ]);
@@ -482,7 +491,7 @@ export class RedisIndex implements Index {
       deleted.delete(cluster.id);
     }
     w.call('ZADD', `${k}m:${article.clusterId}`, article.seq, article.id);
-    if (cutoff > -Infinity) w.max(`${k}hw`, article.time);
+    if (cutoff > -Infinity) w.max(`${k}hw`, horizon);
 
     const events = options.publish ? this.queueEvents(w, m, options.publish.streamMaxLen) : [];
     if (this.ticket !== undefined) {

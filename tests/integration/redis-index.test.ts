@@ -114,6 +114,26 @@ describe('RedisIndex across connections', () => {
     });
   });
 
+  it('lets an article dated in the future move retention no further than the current time', async () => {
+    let now = 10_600;
+    await withIndexes(1, { retentionMs: 1_000, clock: () => now }, async ([index]) => {
+      const r = index!;
+      const put = (id: string, seq: number, time: number) =>
+        r.atomically(() =>
+          r.apply({ article: article(id, seq, `c${seq}`, time, { bandKeys: ['0:shared'] }), clusters: [cluster(`c${seq}`, seq, { lastTime: time, postedTerms: ['t'] })], absorbed: [], removedClusters: [] }),
+        );
+      await put('old', 1, 10_000);
+      await put('typo', 2, 999_000_000); // a year typo: far ahead of now
+      await put('mid', 3, 10_500);
+      expect((await r.lshCandidates(['0:shared'], 0, 99_999)).sort()).toEqual(['mid', 'old']);
+      expect((await r.termCandidates(['t'], 0, 99_999)).sort()).toEqual(['c1', 'c3']);
+      // Time passing still expires what is behind it.
+      now = 11_200;
+      await put('new', 4, 11_200);
+      expect((await r.lshCandidates(['0:shared'], 0, 99_999)).sort()).toEqual(['mid', 'new']);
+    });
+  });
+
   it("takes expired articles' sentences out of their outlet's counts, once, even when one is updated later", async () => {
     await withIndexes(1, { retentionMs: 1_000 }, async ([index]) => {
       const r = index!;
