@@ -114,14 +114,18 @@ export class Engine {
     const keys = [...new Set(text.sentenceKeys.filter((k): k is string => k !== null))];
     // Independent reads at once: one round trip to a remote index (the counts go unused on a no-op).
     const [previous, counts] = await Promise.all([index.getArticle(article.id), index.sentenceCounts(source, keys)]);
-    if (previous && previous.contentHash === text.contentHash) {
+    const date = article.publishedAt ?? page.publishedAt;
+    const published = date === undefined ? NaN : Date.parse(date);
+    const publishedAt = Number.isNaN(published) ? null : published;
+    // A corrected date, outlet or URL is an update too: the date places the article in the window,
+    // the outlet decides what is its boilerplate.
+    const unchanged =
+      previous?.contentHash === text.contentHash && previous.publishedAt === publishedAt && previous.source === source && previous.url === url;
+    if (previous && unchanged) {
       const [cluster] = await index.getClusters([previous.clusterId]);
       return { assignment: assignmentOf(previous, cluster?.size ?? 1), merges: [], changed: false };
     }
     const at = new Date(now).toISOString();
-    const date = article.publishedAt ?? page.publishedAt;
-    const published = date === undefined ? NaN : Date.parse(date);
-    const publishedAt = Number.isNaN(published) ? null : published;
     const time = publishedAt ?? now;
     const from = time - cfg.windowMs;
     const to = time + cfg.windowMs;

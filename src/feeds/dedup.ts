@@ -23,8 +23,7 @@ export interface ItemDecision {
 
 /**
  * Decides one feed item: runs the engine, then names what drop mode does with it. An item whose id
- * and content were already indexed (changed=false, e.g. by the previous cron run) is `seen` and
- * never emitted again; a duplicate or later report of a known story is a `repeat`.
+ * and text were already indexed (e.g. by the previous cron run) is `seen` and never emitted again; a duplicate or later report of a known story is a `repeat`.
  * `runStart` (ISO) tells a repeated id within this run from one remembered from an earlier run.
  */
 export async function decide(
@@ -35,7 +34,10 @@ export async function decide(
 ): Promise<ItemDecision> {
   const previous = await index.getArticle(article.id);
   const { assignment, changed } = await assign(article);
-  const status: ItemStatus = !changed ? 'seen' : assignment.decidedBy === 'new' ? 'first' : 'repeat';
+  // An item known with the same text is `seen` even when only its date or link changed (the index
+  // takes the correction): feeds that restamp items on every fetch would otherwise repeat them.
+  const sameText = previous !== null && (!changed || (await index.getArticle(article.id))?.contentHash === previous.contentHash);
+  const status: ItemStatus = sameText ? 'seen' : assignment.decidedBy === 'new' ? 'first' : 'repeat';
   return { status, emit: status === 'first', assignment, repeatedId: previous !== null && previous.at >= runStart };
 }
 

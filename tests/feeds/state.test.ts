@@ -35,6 +35,10 @@ describe('dedup state file', () => {
     const later = new Date().toISOString();
     const assignReloaded = (x: Article) => engine.assign(x, reloaded);
     expect((await decide(assignReloaded, reloaded, articles[0]!, later)).status).toBe('seen');
+    // A feed that restamps an item on every fetch: still seen, and the index takes the new date.
+    const restamped = { ...articles[1]!, publishedAt: new Date(Date.parse(articles[1]!.publishedAt!) + 3_600_000).toISOString() };
+    expect((await decide(assignReloaded, reloaded, restamped, later)).status).toBe('seen');
+    expect((await reloaded.getArticle(restamped.id))?.publishedAt).toBe(Date.parse(restamped.publishedAt));
     const tidalB = await decide(assignReloaded, reloaded, articles[4]!, later);
     expect(tidalB).toMatchObject({ status: 'repeat', emit: false });
     expect(tidalB.assignment.clusterId).toBe((await reloaded.getArticle('tidal-a'))?.clusterId);

@@ -132,6 +132,20 @@ describe('Engine: state', () => {
     expect(await index.documentFrequencies(['quillsbi', 'pellegrini'])).toEqual(before.df);
   });
 
+  it('re-decides an article whose date, outlet or URL alone was corrected', async () => {
+    const { engine, index } = await run([millFireHarbor, millFireValley]);
+    // Moved a month later, out of the window: it leaves the story.
+    const redated = await engine.assign({ ...millFireValley, publishedAt: '2031-04-20T00:00:00Z' }, index, NOW + 1000);
+    expect(redated.changed).toBe(true);
+    expect(redated.assignment.clusterId).not.toBe((await index.getArticle('harbor-1'))?.clusterId);
+    expect((await index.getArticle('valley-1'))?.publishedAt).toBe(Date.parse('2031-04-20T00:00:00Z'));
+    const moved = await engine.assign({ ...millFireValley, publishedAt: '2031-04-20T00:00:00Z', url: 'https://valley-times.test/mill-fire' }, index, NOW + 2000);
+    expect(moved.changed).toBe(true);
+    expect((await index.getArticle('valley-1'))?.url).toBe('https://valley-times.test/mill-fire');
+    const same = await engine.assign({ ...millFireValley, publishedAt: '2031-04-20T00:00:00Z', url: 'https://valley-times.test/mill-fire' }, index, NOW + 3000);
+    expect(same.changed).toBe(false);
+  });
+
   it('re-decides an updated article: it leaves its old cluster and joins the right one', async () => {
     const marathon = gazetteArticles[2] as Article;
     const { engine, index, clusterOf } = await run([millFireHarbor, millFireValley, marathon]);
