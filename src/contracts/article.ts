@@ -70,6 +70,13 @@ export function publishedTime(publishedAt: string): number {
   if (yearLast) throw new ArticleValidationError('publishedAt', yearLast);
   const time = Date.parse(publishedAt);
   if (Number.isNaN(time)) throw new ArticleValidationError('publishedAt', 'is not an ISO 8601 date');
+  // Date.parse rolls an impossible day over: 2026-02-30 would be 2 March.
+  const day = /^\s*(\d{4})-(\d{2})-(\d{2})/.exec(publishedAt);
+  if (day) {
+    const [year, month, date] = [Number(day[1]), Number(day[2]), Number(day[3])];
+    const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    if (date > daysInMonth) throw new ArticleValidationError('publishedAt', `"${publishedAt}": ${monthNames[month - 1]} ${year} has ${daysInMonth} days`);
+  }
   const year = new Date(time).getUTCFullYear();
   if (year < limits.earliestYear || year > limits.latestYear) {
     throw new ArticleValidationError(

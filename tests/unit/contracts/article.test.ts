@@ -10,10 +10,15 @@ describe('parseArticle', () => {
     );
   });
 
-  it('refuses a numeric date with the year last, which Date.parse would read month first', () => {
+  it('refuses dates Date.parse would misread: numeric ones with the year last (month first), impossible days (rolled over)', () => {
     expect(() => parseArticle({ id: 'd', text: 'Fog closed the harbour.', publishedAt: '05/11/2026' })).toThrow(
       /^publishedAt: "05\/11\/2026" is ambiguous \(5 November or May 11\?\)/,
     );
+    expect(() => parseArticle({ id: 'd', text: 'Fog closed the harbour.', publishedAt: '2026-02-30' })).toThrow(
+      /^publishedAt: "2026-02-30": February 2026 has 28 days/,
+    );
+    expect(() => parseArticle({ id: 'd', text: 'Fog.', publishedAt: '2026-04-31T10:00:00Z' })).toThrow(/April 2026 has 30 days/);
+    expect(parseArticle({ id: 'd', text: 'Fog.', publishedAt: '2028-02-29T10:00:00Z' }).publishedAt).toBe('2028-02-29T10:00:00Z');
     expect(parseArticle({ id: 'd', text: 'Fog closed the harbour.', publishedAt: 'Tue, 17 Nov 2026 16:05:00 GMT' }).publishedAt).toBe(
       'Tue, 17 Nov 2026 16:05:00 GMT',
     );
