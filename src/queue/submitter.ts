@@ -14,9 +14,9 @@ type ArticleJob = Job<ArticleJobData, Assignment>;
  * queue order) so workers commit in submission order. An article whose job already exists (same id
  * and content) is not re-added and takes no number, so duplicates leave no gap to wait for; if that
  * job had failed for good it is retried, and if the article's id has since been updated to other
- * content (A, then B, then A again) it runs again: that is an update back. Waiting on such a job
- * answers the article's assignment as it stands now, read from the index: the job's own return
- * value is as of its decision (the cluster may have grown or merged since). A wait that runs out
+ * content (A, then B, then A again) it runs again: that is an update back. When that job is done,
+ * the answer (with or without `wait`) is the article's assignment as it stands now, read from the
+ * index: the job's own return value is as of its decision (the cluster may have grown or merged). A wait that runs out
  * answers "queued" for that article, and the rest of the batch still answers.
  */
 export class QueueSubmitter implements Submitter {
@@ -89,6 +89,11 @@ export class QueueSubmitter implements Submitter {
       valid.map(async (article, i): Promise<SubmitResult> => {
         const jobId = jobIds[i] as string;
         const job = existing[i] ?? added.get(jobId);
+        // Already decided as it is: nothing is queued, so the answer is the assignment, wait or not.
+        if (existing[i] && (await existing[i].isCompleted())) {
+          const assignment = await currentAssignment(this.index, article.id);
+          if (assignment) return { articleId: article.id, jobId, status: 'done', assignment };
+        }
         const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
         // BullMQ's own limit, a little later than ours, only frees its listener.
         const finished = events && job ? await settledWithin(job.waitUntilFinished(events, timeoutMs + 1_000), timeoutMs) : undefined;

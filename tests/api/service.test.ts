@@ -65,6 +65,10 @@ describe('API over the real queue, worker and Redis index', () => {
     expect(again.statusCode).toBe(200);
     // Its job is not run again (same id and content), and its cluster has grown since: size 2, not 1.
     expect(again.json()).toMatchObject({ status: 'done', assignment: { articleId: bridgeA.id, decidedBy: 'new', clusterSize: 2 } });
+    // Without ?wait=true as well: nothing is queued, so it does not answer "queued".
+    const unwaited = await submit(bridgeA, '');
+    expect(unwaited.statusCode).toBe(200);
+    expect(unwaited.json()).toMatchObject({ status: 'done', assignment: { articleId: bridgeA.id, clusterSize: 2 } });
   });
 
   it('resumes events from the durable stream with Last-Event-ID', async () => {

@@ -89,6 +89,8 @@ describe('worker processes', () => {
       // Duplicate submission: the jobs exist, nothing is queued again.
       const again = await client.submitter.submitMany(articles);
       expect(again.map((r) => r.jobId)).toEqual(results.map((r) => r.jobId));
+      // Without waiting, too, the answer is each article's assignment, not "queued".
+      expect(again.map((r) => [r.status, r.assignment?.clusterId])).toEqual(results.map(() => ['done', expect.any(String)]));
       expect((await client.health.counts()).completed).toBe(articles.length);
 
       // Forced re-processing (job history gone): every article is re-decided as "unchanged".
