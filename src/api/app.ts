@@ -12,6 +12,7 @@ import { dedupRoutes } from './routes/dedup.js';
 import { clusterRoutes } from './routes/clusters.js';
 import { eventRoutes } from './routes/events.js';
 import { opsRoutes } from './routes/ops.js';
+import { NoQuery } from './schemas.js';
 import { typeboxValidatorCompiler } from './validation.js';
 
 export interface ApiDeps {
@@ -50,6 +51,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     frameworkErrors,
   });
   app.setValidatorCompiler(typeboxValidatorCompiler);
+  // An API route that takes no query parameters refuses them, as the others refuse unknown ones: a
+  // typo'd parameter is an error, not silently ignored.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/v1/') && !route.schema?.querystring) route.schema = { ...route.schema, querystring: NoQuery };
+  });
   installErrorHandlers(app);
   refuseOversizedBodies(app);
 

@@ -95,6 +95,9 @@ export const NeighboursSchema = Type.Object({
   neighbours: Type.Array(Type.Object({ article: ArticleViewSchema, similarity: Type.Number() })),
 });
 
+/** The query of a route that takes no parameters. */
+export const NoQuery = Type.Object({}, { additionalProperties: false });
+
 export const ClusterListQuery = Type.Object(
   {
     sort: Type.Optional(Type.Union([Type.Literal('updated'), Type.Literal('size')], { default: 'updated' })),

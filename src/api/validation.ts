@@ -24,7 +24,13 @@ class SchemaError extends Error {
 export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const checker = TypeCompiler.Compile(schema);
   const convert = httpPart === 'querystring' || httpPart === 'params';
+  // Conversion would truncate "1.5" to 1: an integer field's text must be an integer already.
+  const integers = convert ? Object.entries((schema as { properties?: Record<string, TSchema> }).properties ?? {}).filter(([, s]) => s.type === 'integer').map(([name]) => name) : [];
   return (data: unknown) => {
+    for (const name of integers) {
+      const raw = (data as Record<string, unknown> | undefined)?.[name];
+      if (typeof raw === 'string' && !/^-?\d+$/.test(raw.trim())) return { error: new SchemaError(name, 'Expected integer') };
+    }
     const value = convert ? Value.Convert(schema, Value.Default(schema, data ?? {})) : data;
     const first = checker.Errors(value).First();
     if (!first) return { value };

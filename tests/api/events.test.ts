@@ -50,6 +50,9 @@ describe('GET /v1/events', () => {
     const res = await app.inject({ url: '/v1/events?after=abc' });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ field: 'after' });
+    const header = await app.inject({ url: '/v1/events', headers: { 'last-event-id': 'banana' } });
+    expect(header.statusCode).toBe(400);
+    expect(header.json()).toMatchObject({ error: 'validation', field: 'last-event-id' });
   });
 });
 

@@ -99,6 +99,12 @@ describe('bad input is a 4xx JSON naming the field', () => {
       ['/v1/clusters?sort=random', 'sort'],
       ['/v1/clusters?colour=red', 'colour'],
       ['/v1/articles/x/neighbours?limit=0', 'limit'],
+      ['/v1/clusters?limit=1.5', 'limit'],
+      ['/v1/clusters?offset=2e1', 'offset'],
+      // Routes without parameters refuse them too.
+      ['/v1/clusters/c-1?foo=1', 'foo'],
+      ['/v1/articles/x?x=1', 'x'],
+      ['/v1/queue?x=1', 'x'],
     ] as const) {
       const res = await app.inject({ url });
       expect(res.statusCode, url).toBe(400);

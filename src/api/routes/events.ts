@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { EventFeed, ServiceEvent } from '../../service/ports.js';
+import { ApiError } from '../errors.js';
 
 export interface EventRoutesOptions {
   events: EventFeed;
@@ -53,7 +54,10 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, o
     },
     async (request, reply) => {
       const header = request.headers['last-event-id'];
-      const lastId = typeof header === 'string' && /^\d+(-\d+)?$/.test(header) ? header : request.query.after;
+      if (header !== undefined && !(typeof header === 'string' && /^\d+(-\d+)?$/.test(header))) {
+        throw new ApiError(400, 'validation', 'Last-Event-ID must be an event id as sent (digits, or digits-digits)', 'last-event-id');
+      }
+      const lastId = header ?? request.query.after;
 
       reply.hijack();
       const res = reply.raw;
