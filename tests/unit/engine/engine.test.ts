@@ -63,6 +63,23 @@ describe('Engine: publisher boilerplate', () => {
     expect(near?.clusterId).toBe(outcomes[1]?.assignment.clusterId);
   });
 
+  it('finds wire copy republished under a headline of its own', async () => {
+    const body = [
+      'Rescue crews freed 14 hikers trapped overnight by a rockfall on the Corran Ridge trail above Vessby, the regional mountain service said on Sunday.',
+      'The group, on a guided walk organised by the Vessby Alpine Club, sheltered in a hut after the slide buried the only path down at about six in the evening.',
+    ].join('\n');
+    const wire: Article = { id: 'wire-ridge', source: 'pressline.test', title: 'Fourteen hikers rescued after rockfall on Corran Ridge', text: body, publishedAt: '2031-05-04T08:00:00Z' };
+    const copy: Article = {
+      id: 'daily-ridge',
+      source: 'valley-daily.test',
+      title: 'Helicopter lifts stranded walkers to safety in dramatic Sunday dawn operation near Vessby',
+      text: `${body} (Pressline)`,
+      publishedAt: '2031-05-04T09:30:00Z',
+    };
+    const { outcomes } = await run([wire, copy]);
+    expect(outcomes[1]?.assignment).toMatchObject({ decidedBy: 'minhash', duplicateOf: 'wire-ridge' });
+  });
+
   it("learns an outlet's own tagline and drops it from later articles", async () => {
     const tagline = 'The Fenwick Gazette has covered the valley towns since 1921 for Harrow Media Group.';
     const tagged = gazetteArticles.map((a) => ({ ...a, text: `${a.text}\n${tagline}` }));
