@@ -128,6 +128,7 @@ export class EmbeddedService implements Submitter, Assigner, EventFeed, QueueHea
   private async assignPublishing(article: Article): Promise<AssignOutcome> {
     const outcome = await this.engine.assign(article, this.index);
     if (outcome.changed) {
+      for (const removal of outcome.removals) this.publish((streamId) => ({ type: 'removal', streamId, removal }));
       for (const merge of outcome.merges) this.publish((streamId) => ({ type: 'merge', streamId, merge }));
       this.publish((streamId) => ({ type: 'assignment', streamId, assignment: outcome.assignment }));
     }

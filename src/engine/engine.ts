@@ -7,7 +7,7 @@ import { bandKeys, estimateJaccard, lshParams, MinHasher, type LshParams } from 
 import type { PageMetadata } from './page-metadata.js';
 import { prepareText, tokenise, trimMemos } from './text.js';
 import { addScaled, cosine, heaviest, overlap, termCounts, topTerms, Vectorizer } from './tfidf.js';
-import type { Article, AssignOutcome, DecidedBy, MergeEvent, SparseVector } from './types.js';
+import type { Article, AssignOutcome, DecidedBy, MergeEvent, RemovalEvent, SparseVector } from './types.js';
 
 /** What an article looks like before anything about the stream is known (pure, cacheable). */
 export interface ArticleText {
@@ -134,7 +134,7 @@ export class Engine {
       previous?.contentHash === text.contentHash && previous.publishedAt === publishedAt && previous.source === source && previous.url === url;
     if (previous && unchanged) {
       const [cluster] = await index.getClusters([previous.clusterId]);
-      return { assignment: assignmentOf(previous, cluster?.size ?? 1), merges: [], changed: false };
+      return { assignment: assignmentOf(previous, cluster?.size ?? 1), merges: [], removals: [], changed: false };
     }
     const at = new Date(now).toISOString();
     const time = publishedAt ?? now;
@@ -279,7 +279,8 @@ export class Engine {
     const merges: MergeEvent[] = absorbed.length
       ? [{ type: 'merge', clusterId: cluster.id, merged: absorbed.map((a) => a.clusterId), clusterSize: cluster.size, at }]
       : [];
-    return { assignment: assignmentOf(stored, cluster.size), merges, changed: true };
+    const removals = removedClusters.map(([clusterId]): RemovalEvent => ({ type: 'removal', clusterId, at }));
+    return { assignment: assignmentOf(stored, cluster.size), merges, removals, changed: true };
   }
 
   /**

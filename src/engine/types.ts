@@ -65,9 +65,17 @@ export interface MergeEvent {
   at: string;
 }
 
+/** A cluster gone because an update took its only member to another story. */
+export interface RemovalEvent {
+  type: 'removal';
+  clusterId: string;
+  at: string;
+}
+
 export interface AssignOutcome {
   assignment: Assignment;
   merges: MergeEvent[];
+  removals: RemovalEvent[];
   /** false when the same id with the same content was already indexed: nothing changed. */
   changed: boolean;
 }

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Article, Assignment, AssignOutcome, MergeEvent } from '../engine/types.js';
+import type { Article, Assignment, AssignOutcome, MergeEvent, RemovalEvent } from '../engine/types.js';
 
 /**
  * The seams between the HTTP API / dashboard and the queue. The API is built against these ports;
@@ -55,7 +55,8 @@ export interface Assigner {
 /** One published event. `streamId` is its Redis Stream id: consumers resume after it. */
 export type ServiceEvent =
   | { type: 'assignment'; streamId: string; assignment: Assignment }
-  | { type: 'merge'; streamId: string; merge: MergeEvent };
+  | { type: 'merge'; streamId: string; merge: MergeEvent }
+  | { type: 'removal'; streamId: string; removal: RemovalEvent };
 
 export interface EventFeed {
   /** Live events (pub/sub); returns an unsubscribe function. */

@@ -13,7 +13,7 @@ import {
   type StoredCluster,
 } from '../engine/index-store.js';
 import { SIGNATURE_FAMILY } from '../engine/minhash.js';
-import type { Assignment, MergeEvent } from '../engine/types.js';
+import type { Assignment, MergeEvent, RemovalEvent } from '../engine/types.js';
 import type { ServiceEvent } from '../service/ports.js';
 import { commitScript, DecisionWrite, LockLostError } from './decision-write.js';
 import { serviceKeys, type ServiceKeys } from './keys.js';
@@ -23,7 +23,7 @@ export interface RedisIndexOptions {
   /** Key namespace (see src/storage/keys.ts); default "samestory". */
   prefix?: string;
   /**
-   * Append every decision's assignment and merges to the assignments stream inside the decision's
+   * Append every decision's removals, merges and assignment to the assignments stream inside the decision's
    * own transaction (the service worker does; `samestory cluster --redis` does not).
    */
   publish?: { streamMaxLen: number };
@@ -195,7 +195,7 @@ interface Held {
  *   term postings are sorted sets scored by time. Articles older than `retentionMs` behind the
  *   newest indexed time leave the buckets and postings, and their sentences leave the outlet's
  *   boilerplate counts (their records stay readable).
- * - With `publish`, each decision's merges and assignment are XADDed to the assignments stream in
+ * - With `publish`, each decision's removals, merges and assignment are XADDed to the assignments stream in
  *   the same script call, and `forJob(seq)` views advance the ordered-commit turnstile there too.
  */
 export class RedisIndex implements Index {
@@ -567,7 +567,10 @@ export class RedisIndex implements Index {
     const sizeOf = (id: string) => m.clusters.find((c) => c.id === id)?.size ?? 0;
     const merged = new Map<string, string[]>();
     for (const { clusterId, into } of m.absorbed) merged.set(into, [...(merged.get(into) ?? []), clusterId]);
-    const events: UnpublishedEvent[] = [];
+    const events: UnpublishedEvent[] = m.removedClusters.map((clusterId) => ({
+      type: 'removal',
+      removal: { type: 'removal', clusterId, at: m.article.at },
+    }));
     for (const [into, ids] of merged) {
       const merge: MergeEvent = { type: 'merge', clusterId: into, merged: ids, clusterSize: sizeOf(into), at: m.article.at };
       events.push({ type: 'merge', merge });
@@ -626,7 +629,8 @@ type Expired = Pick<StoredArticle, 'seq' | 'time' | 'bandKeys' | 'source' | 'sen
 
 type UnpublishedEvent =
   | { type: 'assignment'; assignment: Assignment }
-  | { type: 'merge'; merge: MergeEvent };
+  | { type: 'merge'; merge: MergeEvent }
+  | { type: 'removal'; removal: RemovalEvent };
 
 /** The replies of `queueTimes` as times. */
 function timesOf(newest: unknown, oldest: unknown): Times {

@@ -155,4 +155,13 @@ describe('dashboard', () => {
     expect(await page.locator('#health .count-failed').textContent()).toBe('0');
     expect(await page.locator('#health .count-workers').textContent()).toBe('1');
   });
+
+  it('says so when the story on screen is removed: an update moved its only article elsewhere', async () => {
+    const before = (await app.inject({ url: `/v1/articles/${bakery.id}` })).json();
+    await page.goto(`${base}/clusters/${encodeURIComponent(before.assignment.clusterId)}`);
+    await page.locator('table.members tbody tr').first().waitFor();
+    await submit({ ...bakery, title: ferry.title, text: ferry.text });
+    await page.getByRole('heading', { name: 'Story removed' }).waitFor();
+    expect(await page.locator('main').textContent()).toMatch(/no longer exists: its only article was updated/);
+  });
 });

@@ -94,6 +94,15 @@ describe('RedisIndex across connections', () => {
       await client.quit();
       expect(entries).toHaveLength(4);
       expect(entries.slice(2).map(([id]) => id)).toEqual(view.published.map((e) => e.streamId));
+
+      // An update that empties a cluster publishes its removal before the assignment.
+      const moved = r.forJob(2);
+      const previous = (await r.getArticle('a1'))!;
+      await moved.atomically(() =>
+        moved.apply({ article: article('a1', 4, 'c9', 4), previous, clusters: [cluster('c9', 4)], absorbed: [], removedClusters: ['c1'] }),
+      );
+      expect(moved.published.map((e) => e.type)).toEqual(['removal', 'assignment']);
+      expect(moved.published[0]).toMatchObject({ removal: { type: 'removal', clusterId: 'c1' } });
     });
   });
 

@@ -46,7 +46,7 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, o
     '/v1/events',
     {
       schema: {
-        summary: 'Server-Sent Events: assignment and merge events, live; resumable with Last-Event-ID',
+        summary: 'Server-Sent Events: assignment, merge and removal events, live; resumable with Last-Event-ID',
         tags: ['events'],
         querystring: EventsQuery,
         produces: ['text/event-stream'],
@@ -76,7 +76,7 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, o
       const send = (event: ServiceEvent) => {
         if (sentUpTo !== null && compareStreamIds(event.streamId, sentUpTo) <= 0) return;
         sentUpTo = event.streamId;
-        const data = event.type === 'assignment' ? event.assignment : event.merge;
+        const data = event.type === 'assignment' ? event.assignment : event.type === 'merge' ? event.merge : event.removal;
         res.write(`id: ${event.streamId}\nevent: ${event.type}\ndata: ${JSON.stringify(data)}\n\n`);
       };
 

@@ -364,6 +364,16 @@ function scheduleRefresh(view) {
   }, 500);
 }
 
+/** The story on screen is gone: an update moved its only article to another story. */
+function showRemoved(view) {
+  view.kind = 'removed';
+  main.replaceChildren(
+    el('p', {}, el('a', { href: '/' }, '← All stories')),
+    el('h1', {}, 'Story removed'),
+    el('p', { role: 'status' }, 'This story no longer exists: its only article was updated and now belongs to another story.'),
+  );
+}
+
 function connectEvents(view) {
   const source = new EventSource('/v1/events');
   const onEvent = (e) => {
@@ -372,12 +382,14 @@ function connectEvents(view) {
       const data = JSON.parse(e.data);
       // A merge keeps the older id: follow this story to the cluster that absorbed it.
       if (e.type === 'merge' && data.merged.includes(view.id)) location.replace(`/clusters/${encodeURIComponent(data.clusterId)}`);
+      else if (e.type === 'removal' && data.clusterId === view.id) showRemoved(view);
       else if (data.clusterId === view.id) view.stale = true;
     }
     scheduleRefresh(view);
   };
   source.addEventListener('assignment', onEvent);
   source.addEventListener('merge', onEvent);
+  source.addEventListener('removal', onEvent);
   source.addEventListener('open', () => {
     live.textContent = 'live';
   });
@@ -407,7 +419,7 @@ async function start() {
   connectEvents(view);
   // A cluster page re-renders when its own story changes.
   setInterval(() => {
-    if (view.stale) {
+    if (view.stale && view.kind === 'cluster') {
       view.stale = false;
       renderClusterView(view.id).catch(showError);
     }

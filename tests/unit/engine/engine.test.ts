@@ -186,6 +186,8 @@ describe('Engine: state', () => {
     const outcome = await engine.assign({ ...millFireValley, id: 'ridge-1' }, index, NOW);
     expect(outcome.assignment.clusterId).toBe(clusterOf('harbor-1'));
     expect(await index.getClusters([lone])).toEqual([]);
+    // Said in the outcome, so that live views can drop it.
+    expect(outcome.removals).toEqual([{ type: 'removal', clusterId: lone, at: new Date(NOW).toISOString() }]);
   });
 
   it('merges two clusters an article bridges, keeping the oldest id', async () => {
