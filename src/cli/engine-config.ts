@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { defaultEngineConfig, type EngineConfig } from '../engine/config.js';
+import { checkEngineConfig, EngineConfigError, type EngineConfig } from '../engine/config.js';
 
 /**
  * Parses a `--config` value: inline JSON (starts with `{`) or the path of a JSON file, holding some
- * EngineConfig fields. Unknown fields and non-numbers are refused with a message naming the field,
- * so a typo never silently runs the defaults.
+ * EngineConfig fields. Unknown fields, non-numbers and values out of range are refused with a
+ * message naming the field, so a typo never silently runs the defaults or nonsense.
  */
 export function parseEngineConfigOption(value: string): Partial<EngineConfig> {
   const inline = value.trimStart().startsWith('{');
@@ -29,15 +29,12 @@ export function parseEngineConfigOption(value: string): Partial<EngineConfig> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new Error('--config: expected a JSON object of engine settings');
   }
-  const config: Partial<Record<keyof EngineConfig, number>> = {};
-  for (const [key, v] of Object.entries(parsed)) {
-    if (!Object.hasOwn(defaultEngineConfig, key)) {
-      throw new Error(`--config: unknown setting ${JSON.stringify(key)} (known: ${Object.keys(defaultEngineConfig).join(', ')})`);
-    }
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new Error(`--config: ${key} must be a finite number`);
-    }
-    config[key as keyof EngineConfig] = v;
+  // Unknown settings, non-numbers and values out of range are refused, naming the setting.
+  try {
+    checkEngineConfig(parsed as Partial<EngineConfig>);
+  } catch (error) {
+    if (error instanceof EngineConfigError) throw new Error(`--config: ${error.message}`, { cause: error });
+    throw error;
   }
-  return config;
+  return parsed as Partial<EngineConfig>;
 }

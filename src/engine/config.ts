@@ -71,3 +71,52 @@ export const defaultEngineConfig: EngineConfig = {
   centroidTerms: 150,
   postedTerms: 24,
 };
+
+/**
+ * What each setting can be. Outside these the engine would not fail but decide nonsense (45 typed
+ * for 0.45 puts every article alone; a window of -1 ms joins nothing), or stall (numPerm 100,000
+ * spends seconds on the LSH table first).
+ */
+const ranges: Record<keyof EngineConfig, { min: number; max: number; integer?: true }> = {
+  numPerm: { min: 8, max: 1024, integer: true },
+  seed: { min: 0, max: 0xffffffff, integer: true },
+  shingleSize: { min: 1, max: 25, integer: true },
+  duplicateThreshold: { min: 0.05, max: 1 },
+  clusterThreshold: { min: 0, max: 1 },
+  minSharedTerms: { min: 1, max: 100, integer: true },
+  maxTermShare: { min: 0.05, max: 1 },
+  snippetTerms: { min: 0, max: 10_000, integer: true },
+  sizeGrowth: { min: 0, max: 10 },
+  sizeCap: { min: 1, max: 1_000_000 },
+  fullLengthTerms: { min: 1, max: 100_000 },
+  mergeThreshold: { min: 0, max: 1 },
+  windowMs: { min: 60_000, max: 10 * 366 * 24 * 3600 * 1000 },
+  boilerplateMinCount: { min: 1, max: 1_000_000, integer: true },
+  backgroundWeight: { min: 0, max: 1e9 },
+  nameBoost: { min: 0, max: 100 },
+  centroidTerms: { min: 1, max: 10_000, integer: true },
+  postedTerms: { min: 1, max: 1_000, integer: true },
+};
+
+export class EngineConfigError extends Error {
+  override name = 'EngineConfigError';
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Throws an EngineConfigError naming the first setting that is unknown or out of its range. */
+export function checkEngineConfig(config: Partial<EngineConfig>): void {
+  for (const [key, value] of Object.entries(config)) {
+    const range = Object.hasOwn(ranges, key) ? ranges[key as keyof EngineConfig] : undefined;
+    if (!range) throw new EngineConfigError(key, `unknown setting ${JSON.stringify(key)} (known: ${Object.keys(ranges).join(', ')})`);
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new EngineConfigError(key, `${key} must be a finite number`);
+    if (value < range.min || value > range.max || (range.integer && !Number.isInteger(value))) {
+      const kind = range.integer ? 'an integer' : 'a number';
+      throw new EngineConfigError(key, `${key} is ${value}: it must be ${kind} from ${range.min} to ${range.max}`);
+    }
+  }
+}

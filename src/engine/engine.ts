@@ -1,6 +1,6 @@
 import { parseArticle } from '../contracts/article.js';
 import { sentenceKey, stripGenericBoilerplate, stripLearnedBoilerplate } from './boilerplate.js';
-import { defaultEngineConfig, type EngineConfig } from './config.js';
+import { checkEngineConfig, defaultEngineConfig, type EngineConfig } from './config.js';
 import { hashKey } from './hash.js';
 import { assignmentOf, type Index, type StoredArticle, type StoredCluster } from './index-store.js';
 import { bandKeys, estimateJaccard, lshParams, MinHasher, type LshParams } from './minhash.js';
@@ -45,7 +45,9 @@ export class Engine {
   private readonly hasher: MinHasher;
   private readonly vectorizer: Vectorizer;
 
+  /** Throws an EngineConfigError naming a setting that is unknown or out of its range. */
   constructor(config: Partial<EngineConfig> = {}) {
+    checkEngineConfig(config);
     this.config = { ...defaultEngineConfig, ...config };
     // Weighted for recall, as datasketch's weights allow: a missed candidate is a missed duplicate,
     // a false one only costs a Jaccard estimate. Equal weights gave 9 x 13, which finds a pair at

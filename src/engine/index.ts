@@ -3,7 +3,7 @@
  * the streaming clusterer, its in-memory index, and the building blocks for benchmarks and tests.
  */
 export { Engine, sourceOf, type ArticleText, type Features } from './engine.js';
-export { defaultEngineConfig, type EngineConfig } from './config.js';
+export { checkEngineConfig, defaultEngineConfig, EngineConfigError, type EngineConfig } from './config.js';
 export { MemoryIndex } from './memory-index.js';
 export { assignmentOf } from './index-store.js';
 export type { ClusterQuery, Index, IndexMutation, StoredArticle, StoredCluster } from './index-store.js';

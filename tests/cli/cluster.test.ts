@@ -139,6 +139,10 @@ describe('samestory cluster', () => {
     expect(config.code).toBe(1);
     expect(config.stderr).toContain('--config: unknown setting "clusterThreshhold"');
     expect(config.stdout).toBe('');
+    // A value out of its range (45 typed for 0.45) is refused too, not run as nonsense.
+    const range = await runCli(['cluster', '--config', '{"clusterThreshold": 45}', news]);
+    expect(range.code).toBe(1);
+    expect(range.stderr).toContain('--config: clusterThreshold is 45: it must be a number from 0 to 1');
   });
 
   it('skips a binary file, an empty .jsonl and a header with an ambiguous date, naming each, and exits 2', async () => {

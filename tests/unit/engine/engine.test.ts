@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/engine/engine.js';
 import { MemoryIndex } from '../../../src/engine/memory-index.js';
+import type { EngineConfig } from '../../../src/engine/config.js';
 import type { Article, AssignOutcome } from '../../../src/engine/types.js';
 import { gazetteArticles, gazetteShortItems, millFireHarbor, millFireValley, paperWorksFire } from './fixtures.js';
 
@@ -250,5 +251,18 @@ describe('Engine: input', () => {
     await expect(new Engine().assign(null as unknown as Article, new MemoryIndex(), NOW)).rejects.toMatchObject({
       name: 'ArticleValidationError',
     });
+  });
+});
+
+describe('Engine: settings', () => {
+  it.each([
+    [{ clusterThreshold: 45 }, /clusterThreshold is 45: it must be a number from 0 to 1/],
+    [{ windowMs: -1 }, /windowMs is -1/],
+    [{ shingleSize: 0 }, /shingleSize is 0: it must be an integer/],
+    [{ numPerm: 100_000 }, /numPerm is 100000/],
+    [{ postedTerms: 2.5 }, /postedTerms is 2.5: it must be an integer/],
+    [{ clusterThresold: 0.3 }, /unknown setting "clusterThresold"/],
+  ])('refuses %j, naming the setting', (config, message) => {
+    expect(() => new Engine(config as Partial<EngineConfig>)).toThrow(message);
   });
 });
