@@ -47,7 +47,8 @@ const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
 /** Reads the service configuration from `env` (process.env by default). */
 export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
-  const windowHours = number(env, 'SAMESTORY_WINDOW_HOURS', 168, { min: 1 / 60 });
+  // The engine's own range for its window (see src/engine/config.ts): 1 minute to 10 years.
+  const windowHours = number(env, 'SAMESTORY_WINDOW_HOURS', 168, { min: 1 / 60, max: 87_840 });
   const prefix = env.SAMESTORY_PREFIX ?? 'samestory';
   // The index adds its own hash tag after the prefix (see src/storage/keys.ts); a second one, or
   // whitespace, would scatter keys across Redis Cluster slots or break key parsing.
