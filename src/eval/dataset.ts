@@ -9,6 +9,8 @@ import type { Article } from '../engine/types.js';
 export interface LabelledArticle {
   article: Article;
   label: string;
+  /** file:line, for messages */
+  where?: string;
 }
 
 /** A labelled set that cannot be evaluated as it stands; the message names file:line and field. */
@@ -28,7 +30,7 @@ export async function* readLabelledSet(file: string): AsyncGenerator<LabelledArt
     if (typeof label !== 'string' && typeof label !== 'number') {
       throw new DatasetError(`${record.where}: label: a labelled set needs a string or number label`);
     }
-    yield { article: record.article, label: String(label), bytes: record.bytes };
+    yield { article: record.article, label: String(label), where: record.where, bytes: record.bytes };
   }
 }
 

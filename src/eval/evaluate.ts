@@ -20,9 +20,11 @@ export interface EvaluateOptions<T extends LabelledArticle = LabelledArticle> {
 }
 
 /**
- * Runs the engine over a labelled stream in its order, one decision per article, over a fresh
+ * Runs the engine over a labelled set in publication order, one decision per article, over a fresh
  * MemoryIndex, and scores the final clustering (cluster ids after any merges) against the labels.
- * The engine sees only Article fields, under opaque ids; labels stay here.
+ * The order is `samestory cluster`'s: by date (the article's, else its HTML page's), undated ones
+ * at `now`, ties in input order; a set without dates runs in its own order. The engine sees only
+ * Article fields, under opaque ids; labels stay here.
  */
 export async function evaluate<T extends LabelledArticle>(
   items: AsyncIterable<T> | Iterable<T>,
@@ -31,14 +33,29 @@ export async function evaluate<T extends LabelledArticle>(
   const engine = new Engine(options.config);
   const index = new MemoryIndex();
   const now = options.now ?? Date.now();
-  const seen = new Set<string>();
+  const seen = new Map<string, T>();
   const labels: string[] = [];
   const duplicateOf: (string | null)[] = [];
   let elapsed = 0;
 
+  const read: T[] = [];
   for await (const item of items) {
-    if (seen.has(item.article.id)) throw new DatasetError(`article id ${JSON.stringify(item.article.id)} occurs twice`);
-    seen.add(item.article.id);
+    const first = seen.get(item.article.id);
+    if (first !== undefined) {
+      const earlier = first.where === undefined ? '' : `, first at ${first.where}`;
+      throw new DatasetError(`${item.where ?? 'article'}: id ${JSON.stringify(item.article.id)} occurs twice${earlier}`);
+    }
+    seen.set(item.article.id, item);
+    read.push(item);
+  }
+  const times = read.map(({ article }) => {
+    const date = article.publishedAt ?? (article.html ? engine.text(article).page.publishedAt : undefined);
+    const time = date === undefined ? NaN : Date.parse(date);
+    return Number.isNaN(time) ? now : time;
+  });
+  const order = [...read.keys()].sort((a, b) => times[a]! - times[b]! || a - b);
+
+  for (const item of order.map((i) => read[i]!)) {
     // Ids can encode the answer (ECB+ ids carry their topic number): the engine sees opaque ones.
     const article = { ...item.article, id: opaqueId(labels.length) };
     labels.push(item.label);

@@ -30,7 +30,25 @@ describe('evaluate', () => {
     expect(result.engineSeconds).toBeGreaterThan(0);
   });
 
-  it('refuses a set that repeats an article id', async () => {
+  it('refuses a set that repeats an article id, naming both lines', async () => {
     await expect(evaluate([item('a', flood, 'x'), item('a', chess, 'y')])).rejects.toThrow(DatasetError);
+    const located = [{ ...item('a', flood, 'x'), where: 'set.jsonl:1' }, { ...item('a', chess, 'y'), where: 'set.jsonl:7' }];
+    await expect(evaluate(located)).rejects.toThrow('set.jsonl:7: id "a" occurs twice, first at set.jsonl:1');
+  });
+
+  it('decides in publication order, as `samestory cluster` does, undated articles last in set order', async () => {
+    const dated = (id: string, text: string, publishedAt: string): LabelledArticle => ({ article: { id, text, publishedAt }, label: id });
+    const order: string[] = [];
+    await evaluate(
+      [
+        item('undated-1', chess, 'c'),
+        dated('third', flood, '2026-03-09T08:00:00Z'),
+        dated('first', `${flood} Update.`, '2026-03-01T08:00:00Z'),
+        item('undated-2', `${chess} Update.`, 'c'),
+        dated('second', `${flood} Another update.`, '2026-03-05T08:00:00Z'),
+      ],
+      { now: Date.UTC(2026, 5, 1), onAssigned: (i) => order.push(i.article.id) },
+    );
+    expect(order).toEqual(['first', 'second', 'third', 'undated-1', 'undated-2']);
   });
 });
