@@ -27,8 +27,8 @@ export async function* readLabelledSet(file: string): AsyncGenerator<LabelledArt
   for await (const record of readArticleFiles([file])) {
     if (record.kind === 'error') throw new DatasetError(`${record.where}: ${record.message}`);
     const label = record.extra.label;
-    if (typeof label !== 'string' && typeof label !== 'number') {
-      throw new DatasetError(`${record.where}: label: a labelled set needs a string or number label`);
+    if ((typeof label !== 'string' || label.trim() === '') && typeof label !== 'number') {
+      throw new DatasetError(`${record.where}: label: a labelled set needs a non-empty string or number label`);
     }
     yield { article: record.article, label: String(label), where: record.where, bytes: record.bytes };
   }

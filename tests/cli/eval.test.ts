@@ -67,7 +67,11 @@ describe('samestory eval', () => {
     const run = await runCli(['eval', '--format', 'json', bad]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toBe(`samestory: ${bad}:2: label: a labelled set needs a string or number label\n`);
+    expect(run.stderr).toBe(`samestory: ${bad}:2: label: a labelled set needs a non-empty string or number label\n`);
+    await writeFile(bad, `${JSON.stringify({ id: 'a', text: 'Words.', label: ' ' })}\n`);
+    const blank = await runCli(['eval', bad]);
+    expect(blank.code).toBe(1);
+    expect(blank.stderr).toBe(`samestory: ${bad}:1: label: a labelled set needs a non-empty string or number label\n`);
   });
 
   it('stops with exit 1 on an empty set or a missing one, naming it', async () => {
