@@ -30,6 +30,9 @@ export const stopwords: ReadonlySet<string> = new Set([
   ...stopwordList,
   ...['said', 'says', 'say', 'told', 'also', 'would', 'could', 'one', 'two', 'new', 'year', 'years'],
   ...['mr', 'mrs', 'ms', 'just', 'like', 'get', 'got', 'will', 'may', 'can', 'us', 'last', 'first'],
+  // Titles and the Saint/Street abbreviation: capitalised, they would be boosted as names, yet
+  // "St" joined a strike at St Brigid's hospital to a storm at St Anselm's school.
+  ...['st', 'dr', 'prof', 'jr', 'sr'],
 ]);
 
 /** The text of an article, extracted and normalised, with its sentence structure kept. */

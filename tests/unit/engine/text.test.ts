@@ -121,6 +121,10 @@ describe('tokens', () => {
     );
   });
 
+  it('drops titles and the Saint/Street abbreviation: no story shares "St" or "Dr" as evidence', () => {
+    expect(tokenise('Nurses at St Brigid walked out, Dr Okafor said').terms.map((t) => t.text)).toEqual(['nurs', 'brigid', 'walk', 'okafor']);
+  });
+
   it('interns terms: the same term is the same object wherever it comes from', () => {
     const [a] = tokenise('Councils').terms;
     const [b] = tokenise('council').terms;
