@@ -36,6 +36,8 @@ export interface Features {
 }
 
 /** Streaming story clustering: decides each article against an Index, one decision per article. */
+const day = 24 * 3600 * 1000;
+
 /** Body words an article needs for its headline to be left out of its signature (see features). */
 const signatureBodyWords = 50;
 
@@ -222,7 +224,7 @@ export class Engine {
       decidedBy = dup.by;
     }
     const lengthFactor = Math.min(1, Math.sqrt(features.terms.length / cfg.fullLengthTerms));
-    const joinBar = (c: StoredCluster): number => this.joinThreshold(lengthFactor, c.size);
+    const joinBar = (c: StoredCluster): number => this.joinThreshold(lengthFactor, c.size, Math.max(0, c.firstTime - time, time - c.lastTime));
     if (!target) {
       const match = candidates.find((c) => c.similarity >= joinBar(c.cluster));
       if (match) {
@@ -289,11 +291,13 @@ export class Engine {
    * The cosine an article must reach to join a cluster. Short texts share fewer terms with
    * anything, so their cosines run lower: the bar scales with sqrt(terms / fullLengthTerms).
    * A large cluster's centroid is a smoothed profile of its whole topic that any same-topic article
-   * resembles, so the bar rises with ln(size), up to sizeCap members.
+   * resembles, so the bar rises with ln(size), up to sizeCap members. `gapMs`: how far the article
+   * lies outside the cluster's time span; past a day the bar rises by barRisePerDay a day.
    */
-  joinThreshold(lengthFactor: number, clusterSize: number): number {
-    const { clusterThreshold, sizeGrowth, sizeCap } = this.config;
-    return clusterThreshold * lengthFactor * (1 + sizeGrowth * Math.log(Math.min(Math.max(clusterSize, 1), sizeCap)));
+  joinThreshold(lengthFactor: number, clusterSize: number, gapMs = 0): number {
+    const { clusterThreshold, sizeGrowth, sizeCap, barRisePerDay } = this.config;
+    const lateDays = Math.max(0, gapMs / day - 1);
+    return clusterThreshold * lengthFactor * (1 + sizeGrowth * Math.log(Math.min(Math.max(clusterSize, 1), sizeCap))) * (1 + barRisePerDay * lateDays);
   }
 
   /** An update: takes the earlier version out of its cluster (deleting the cluster if it empties). */

@@ -3,7 +3,7 @@ import { Engine } from '../../../src/engine/engine.js';
 import { MemoryIndex } from '../../../src/engine/memory-index.js';
 import type { EngineConfig } from '../../../src/engine/config.js';
 import type { Article, AssignOutcome } from '../../../src/engine/types.js';
-import { gazetteArticles, gazetteShortItems, millFireHarbor, millFireValley, paperWorksFire } from './fixtures.js';
+import { gazetteArticles, gazetteShortItems, millFireHarbor, millFireValley, millRebuildWeekLater, paperWorksFire } from './fixtures.js';
 
 const NOW = Date.UTC(2031, 5, 1);
 
@@ -20,6 +20,21 @@ describe('Engine: same story, different outlets', () => {
     expect(outcomes[1]?.assignment.decidedBy).toBe('tfidf');
     expect(clusterOf('ridge-1')).not.toBe(clusterOf('harbor-1'));
     expect(outcomes[2]?.assignment.decidedBy).toBe('new');
+  });
+
+  it("raises the join bar with the days between an article and a cluster's span: the same mill's next story a week later stays apart", async () => {
+    const engine = new Engine({ barRisePerDay: 0.25 });
+    expect(engine.joinThreshold(1, 1, 0)).toBeCloseTo(0.2);
+    expect(engine.joinThreshold(1, 1, 24 * 3600 * 1000)).toBeCloseTo(0.2); // one event's reports: within a day
+    expect(engine.joinThreshold(1, 1, 5 * 24 * 3600 * 1000)).toBeCloseTo(0.2 * (1 + 0.25 * 4));
+    expect(new Engine().joinThreshold(1, 1, 5 * 24 * 3600 * 1000)).toBeCloseTo(0.2); // off by default
+    // The rebuilding vote shares the mill, town and mayor with the fire (cosine 0.65): the next
+    // day it would be a follow-up of the story; a week later, with a steep enough rise, it is not.
+    const steep = new Engine({ barRisePerDay: 1 });
+    const nextDay = await run([millFireHarbor, millFireValley, { ...millRebuildWeekLater, publishedAt: '2031-03-05T09:00:00Z' }], steep);
+    expect(nextDay.clusterOf('harbor-2')).toBe(nextDay.clusterOf('harbor-1'));
+    const weekLater = await run([millFireHarbor, millFireValley, millRebuildWeekLater], steep);
+    expect(weekLater.clusterOf('harbor-2')).not.toBe(weekLater.clusterOf('harbor-1'));
   });
 
   it('keeps cluster fields filled for readers', async () => {

@@ -31,6 +31,18 @@ Firefighters battled the flames until about sunrise. The mill's owners estimate 
 The county fire marshal is looking at the boiler room as the possible origin.`,
 };
 
+/** The same mill, owners and mayor a week after the fire: a different event (the rebuilding vote). */
+export const millRebuildWeekLater: Article = {
+  id: 'harbor-2',
+  source: 'harbor-daily.test',
+  title: 'Brennan Textile Mill owners vote to rebuild in Quillsby',
+  publishedAt: '2031-03-11T09:00:00Z',
+  text: `The owners of the Brennan Textile Mill voted on Monday to rebuild in Quillsby rather than move production to their plant in Tarrow.
+Managing director Ines Varga said the new hall would open in eighteen months and cost about 9 million dollars, partly covered by insurance.
+Mayor Ottilie Farnsworth welcomed the decision and said the council would fast-track planning permission.
+Local suppliers had feared the mill would not return; the wool merchant Corbin & Sons said the news saved a dozen jobs of its own.`,
+};
+
 export const paperWorksFire: Article = {
   id: 'ridge-1',
   source: 'ridge-herald.test',
