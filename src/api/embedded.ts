@@ -45,7 +45,10 @@ export class EmbeddedService implements Submitter, Assigner, EventFeed, QueueHea
     const jobId = `embedded-${++this.jobSeq}`;
     this.waiting++;
     const done = this.inTurn(() => this.process(jobId, article));
-    const outcome = options.wait ? await (options.timeoutMs === undefined ? done : settledWithin(done, options.timeoutMs)) : undefined;
+    // An article indexed before is answered with its decision, as the queue service answers an
+    // unchanged re-submission: nothing is left queued.
+    const wait = options.wait || (await this.index.getArticle(article.id)) !== null;
+    const outcome = wait ? await (options.timeoutMs === undefined ? done : settledWithin(done, options.timeoutMs)) : undefined;
     if (!outcome) return { articleId: article.id, jobId, status: 'queued' };
     return { articleId: article.id, jobId, status: 'done', assignment: outcome.assignment };
   }

@@ -40,6 +40,10 @@ describe('assignments', () => {
     expect(queued.statusCode).toBe(202);
     expect(queued.json()).toMatchObject({ articleId: ferry.id, status: 'queued', jobId: expect.any(String) });
     await service.idle();
+    // Sent again unchanged: answered with its assignment (nothing queued), as the queue service does.
+    const again = await app.inject({ method: 'POST', url: '/v1/articles', payload: ferry });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ articleId: ferry.id, status: 'done', assignment: { articleId: ferry.id } });
   });
 
   it('GET /v1/articles/:id gives the assignment and stored information, no engine internals', async () => {
@@ -142,7 +146,7 @@ describe('operations', () => {
 
     const metrics = await app.inject({ url: '/metrics' });
     expect(metrics.headers['content-type']).toMatch(/text\/plain/);
-    expect(metrics.body).toMatch(/samestory_articles_submitted_total\{endpoint="single"\} 4/);
+    expect(metrics.body).toMatch(/samestory_articles_submitted_total\{endpoint="single"\} 5/);
     expect(metrics.body).toMatch(/samestory_queue_jobs\{state="completed"\} [4-9]/);
     expect(metrics.body).toMatch(/samestory_http_request_duration_seconds_count\{method="GET",route="\/v1\/clusters\/:id",status_code="200"\}/);
   });
