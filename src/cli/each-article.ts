@@ -1,4 +1,4 @@
-import type { ArticleText, Engine } from '../engine/engine.js';
+import { publicationTime, type ArticleText, type Engine } from '../engine/engine.js';
 import type { Article } from '../engine/types.js';
 import { startProgress } from './progress.js';
 import { readArticleFiles, type ArticleFiles } from './read-articles.js';
@@ -61,8 +61,7 @@ export async function readInPublicationOrder(
   const inputs: ReadArticle[] = [];
   const skipped = await forEachArticle(input, label, async (article, where) => {
     const text = engine.text(article);
-    const time = Date.parse(article.publishedAt ?? text.page.publishedAt ?? '');
-    inputs.push({ article, where, text, time: Number.isNaN(time) ? now : time });
+    inputs.push({ article, where, text, time: publicationTime(article, text.page) ?? now });
   });
   const order = [...inputs.keys()].sort((a, b) => inputs[a]!.time - inputs[b]!.time || a - b);
   return { inputs, order, skipped };

@@ -61,7 +61,8 @@ Exit codes: 0 ok, 1 no usable path, bad arguments or a failure, 2 some inputs we
       `
 Each line of a set is an article plus "label" (same label = same story); the label never reaches the
 engine. Articles are assigned in publication order, as \`cluster\` decides them (by date, undated ones
-last; a set without dates in file order), over a fresh in-memory index; scores use the final clusters. NMI uses arithmetic-mean normalisation. articles/s counts time inside the engine only.
+last; a set without dates in file order), over a fresh in-memory index; scores use the final
+clusters. NMI uses arithmetic-mean normalisation. articles/s counts time inside the engine only.
 --format json prints one JSON object per set. A bad line stops the run (exit 1), naming file:line.`,
     )
     .action(async (datasets: string[], options: EvalOptions) => {

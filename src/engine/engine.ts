@@ -129,9 +129,7 @@ export class Engine {
     const keys = [...new Set(text.sentenceKeys.filter((k): k is string => k !== null))];
     // Independent reads at once: one round trip to a remote index (the counts go unused on a no-op).
     const [previous, counts] = await Promise.all([index.getArticle(article.id), index.sentenceCounts(source, keys)]);
-    const date = article.publishedAt ?? page.publishedAt;
-    const published = date === undefined ? NaN : Date.parse(date);
-    const publishedAt = Number.isNaN(published) ? null : published;
+    const publishedAt = publicationTime(article, page);
     // A corrected date, outlet or URL is an update too: the date places the article in the window,
     // the outlet decides what is its boilerplate.
     const unchanged =
@@ -372,6 +370,17 @@ export class Engine {
       sources: [...new Set([...group.flatMap((c) => c.sources), ...(article.source ? [article.source] : [])])].sort(),
     };
   }
+}
+
+/**
+ * When an article was published (epoch ms): its own publishedAt, else the date its HTML page
+ * states (`page`, from Engine.text), else null. The time it is decided at, and the order in which
+ * `cluster`, `submit` and `eval` send a set of them.
+ */
+export function publicationTime(article: Pick<Article, 'publishedAt'>, page?: Pick<PageMetadata, 'publishedAt'>): number | null {
+  const date = article.publishedAt ?? page?.publishedAt;
+  const time = date === undefined ? NaN : Date.parse(date);
+  return Number.isNaN(time) ? null : time;
 }
 
 /** source = article.source, else the URL's host, else '' (articles of unknown source learn together). */

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { EngineConfig } from '../engine/config.js';
-import { Engine } from '../engine/engine.js';
+import { Engine, publicationTime } from '../engine/engine.js';
 import { MemoryIndex } from '../engine/memory-index.js';
 import { DatasetError, type LabelledArticle } from './dataset.js';
 import { clusteringMetrics, type ClusteringMetrics, type DuplicateLink } from './metrics.js';
@@ -48,11 +48,8 @@ export async function evaluate<T extends LabelledArticle>(
     seen.set(item.article.id, item);
     read.push(item);
   }
-  const times = read.map(({ article }) => {
-    const date = article.publishedAt ?? (article.html ? engine.text(article).page.publishedAt : undefined);
-    const time = date === undefined ? NaN : Date.parse(date);
-    return Number.isNaN(time) ? now : time;
-  });
+  // An HTML page's own date needs its extraction, which is done again (timed) when it is decided.
+  const times = read.map(({ article }) => publicationTime(article, article.html ? engine.text(article).page : undefined) ?? now);
   const order = [...read.keys()].sort((a, b) => times[a]! - times[b]! || a - b);
 
   for (const item of order.map((i) => read[i]!)) {
