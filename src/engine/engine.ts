@@ -35,12 +35,12 @@ export interface Features {
   terms: string[];
 }
 
-/** Streaming story clustering: decides each article against an Index, one decision per article. */
 const day = 24 * 3600 * 1000;
 
 /** Body words an article needs for its headline to be left out of its signature (see features). */
 const signatureBodyWords = 50;
 
+/** Streaming story clustering: decides each article against an Index, one decision per article. */
 export class Engine {
   readonly config: EngineConfig;
   readonly lsh: LshParams;

@@ -23,7 +23,8 @@ export interface ItemDecision {
 
 /**
  * Decides one feed item: runs the engine, then names what drop mode does with it. An item whose id
- * and text were already indexed (e.g. by the previous cron run) is `seen` and never emitted again; a duplicate or later report of a known story is a `repeat`.
+ * and text were already indexed (e.g. by the previous cron run) is `seen` and never emitted again;
+ * a duplicate or later report of a known story is a `repeat`.
  * `runStart` (ISO) tells a repeated id within this run from one remembered from an earlier run.
  */
 export async function decide(

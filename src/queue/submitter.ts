@@ -16,8 +16,8 @@ type ArticleJob = Job<ArticleJobData, Assignment>;
  * job had failed for good it is retried, and if the article's id has since been updated to other
  * content (A, then B, then A again) it runs again: that is an update back. When that job is done,
  * the answer (with or without `wait`) is the article's assignment as it stands now, read from the
- * index: the job's own return value is as of its decision (the cluster may have grown or merged). A wait that runs out
- * answers "queued" for that article, and the rest of the batch still answers.
+ * index: the job's own return value is as of its decision (the cluster may have grown or merged).
+ * A wait that runs out answers "queued" for that article, and the rest of the batch still answers.
  */
 export class QueueSubmitter implements Submitter {
   private events: QueueEvents | undefined;
