@@ -23,8 +23,9 @@ export interface ItemDecision {
 
 /**
  * Decides one feed item: runs the engine, then names what drop mode does with it. An item whose id
- * and text were already indexed (e.g. by the previous cron run) is `seen` and never emitted again;
- * a duplicate or later report of a known story is a `repeat`.
+ * was already indexed (e.g. by the previous cron run) is `seen` and never emitted again, also when
+ * its date, link or text changed since (the index takes the new version: an update); a duplicate or
+ * later report of a known story is a `repeat`.
  * `runStart` (ISO) tells a repeated id within this run from one remembered from an earlier run.
  */
 export async function decide(
@@ -34,11 +35,9 @@ export async function decide(
   runStart: string,
 ): Promise<ItemDecision> {
   const previous = await index.getArticle(article.id);
-  const { assignment, changed } = await assign(article);
-  // An item known with the same text is `seen` even when only its date or link changed (the index
-  // takes the correction): feeds that restamp items on every fetch would otherwise repeat them.
-  const sameText = previous !== null && (!changed || (await index.getArticle(article.id))?.contentHash === previous.contentHash);
-  const status: ItemStatus = sameText ? 'seen' : assignment.decidedBy === 'new' ? 'first' : 'repeat';
+  const { assignment } = await assign(article);
+  // Readers saw the item once: an edited or restamped version must not reach them again.
+  const status: ItemStatus = previous !== null ? 'seen' : assignment.decidedBy === 'new' ? 'first' : 'repeat';
   return { status, emit: status === 'first', assignment, repeatedId: previous !== null && previous.at >= runStart };
 }
 

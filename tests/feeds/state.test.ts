@@ -39,6 +39,10 @@ describe('dedup state file', () => {
     const restamped = { ...articles[1]!, publishedAt: new Date(Date.parse(articles[1]!.publishedAt!) + 3_600_000).toISOString() };
     expect((await decide(assignReloaded, reloaded, restamped, later)).status).toBe('seen');
     expect((await reloaded.getArticle(restamped.id))?.publishedAt).toBe(Date.parse(restamped.publishedAt));
+    // Edited since: still seen (readers had it), and the index holds the new text.
+    const edited = { ...articles[2]!, text: `${articles[2]!.text} Correction: the figure was revised on Friday.` };
+    expect((await decide(assignReloaded, reloaded, edited, later)).status).toBe('seen');
+    expect((await reloaded.getArticle(edited.id))?.contentHash).not.toBe((await loadState(path, engine.config).then((i) => i.getArticle(edited.id)))?.contentHash);
     const tidalB = await decide(assignReloaded, reloaded, articles[4]!, later);
     expect(tidalB).toMatchObject({ status: 'repeat', emit: false });
     expect(tidalB.assignment.clusterId).toBe((await reloaded.getArticle('tidal-a'))?.clusterId);
