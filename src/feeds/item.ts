@@ -24,8 +24,8 @@ export interface ItemFields {
 export type Conversion = { article: Article; warnings: string[] } | { error: string };
 
 /**
- * Builds the engine's Article from a feed item. The id falls back to the link, then to a hash of
- * the title and content, so the same item gets the same id in every run (state across runs relies
+ * Builds the engine's Article from a feed item. The id falls back to the link (resolved), then to a
+ * hash of the title and content, so the same item gets the same id in every run (state across runs relies
  * on it). A relative link is resolved against the feed's (a feed written in another format, or a
  * reader of the annotations, cannot know the base). The source is the item link's host, else the
  * feed's. A date that cannot be read is
@@ -35,10 +35,10 @@ export function itemToArticle(fields: ItemFields, feedLink?: string): Conversion
   const content = fields.html ?? fields.text ?? '';
   if (content.trim() === '') return { error: 'no text (no content, description or summary)' };
   const warnings: string[] = [];
-  const article: Article = {
-    id: fields.id?.trim() || fields.link?.trim() || `sha256:${hashOf(`${fields.title ?? ''}\n${content}`)}`,
-  };
-  if (fields.link) article.url = absoluteLink(fields.link.trim(), feedLink);
+  // Resolved first: two outlets' `/news/1` links are two items, not one.
+  const url = fields.link?.trim() ? absoluteLink(fields.link.trim(), feedLink) : undefined;
+  const article: Article = { id: fields.id?.trim() || url || `sha256:${hashOf(`${fields.title ?? ''}\n${content}`)}` };
+  if (url) article.url = url;
   const source = fields.source ?? hostOf(article.url) ?? hostOf(feedLink);
   if (source) article.source = source;
   if (fields.title?.trim()) article.title = fields.title.trim();

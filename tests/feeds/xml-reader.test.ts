@@ -67,6 +67,12 @@ describe('XmlFeedReader', () => {
     expect(itemToArticle(fields[1]!, 'https://f.example/')).toMatchObject({ article: { source: 'f.example', text: 'Only a summary.' } });
   });
 
+  it("names an item without a guid by its resolved link: two outlets' /news/1 are two items", () => {
+    const item = { link: '/news/1', text: 'The ferry to Skarre was cancelled on Monday.' };
+    expect(itemToArticle(item, 'https://alpha.example/')).toMatchObject({ article: { id: 'https://alpha.example/news/1', url: 'https://alpha.example/news/1' } });
+    expect(itemToArticle(item, 'https://beta.example/')).toMatchObject({ article: { id: 'https://beta.example/news/1' } });
+  });
+
   it('never expands DOCTYPE entities: the item using one is refused, the DOCTYPE dropped, the rest kept', () => {
     const laughs = Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">`).join('');
     const doc = `<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY lol0 "lol">${laughs}]>\n<rss version="2.0"><channel>
