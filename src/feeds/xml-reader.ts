@@ -152,7 +152,7 @@ export class XmlFeedReader {
     if (tag.local === 'rss' && tag.uri === '') this.format = 'rss';
     else if (tag.local === 'feed' && tag.uri === ns.atom) this.format = 'atom';
     else {
-      this.fatal = new FeedError(`unsupported XML root element <${tag.name}>: expected RSS 2.0 <rss> or Atom 1.0 <feed>`);
+      this.fatal ??= new FeedError(`unsupported XML root element <${tag.name}>: expected RSS 2.0 <rss> or Atom 1.0 <feed>`);
       return;
     }
     const start = this.tagStart(pos);
@@ -238,6 +238,15 @@ export class XmlFeedReader {
 
   private onError(message: string): void {
     if (this.ending && /unclosed tag/.test(message)) return;
+    // saxes answers a closing tag that matches no open element by closing every element first:
+    // nothing after it can be placed. Say so, rather than what the wreck looks like next (a second root).
+    if (/unmatched closing tag/.test(message) && !this.fatal) {
+      const where = this.count > 0 ? ` in or after item ${this.count}` : '';
+      this.fatal = new FeedError(
+        `malformed XML${where}: ${message.replace(/\.$/, '')} (a closing tag that does not match its element, like <title>…</titel>); the feed cannot be read past it`,
+      );
+      return;
+    }
     const clear = /undefined entity/.test(message) && this.doctype?.entities
       ? `${message.replace(/\.$/, '')} (entities declared in the DOCTYPE are not expanded)`
       : message;

@@ -137,6 +137,11 @@ describe('XmlFeedReader', () => {
     expect(a?.problems.length).toBeGreaterThan(0);
     expect(b).toMatchObject({ problems: [], fields: { id: 'b' } });
   });
+
+  it('says where a closing tag that matches nothing broke the feed, not what the wreck looks like after it', () => {
+    const doc = `<rss version="2.0"><channel><item><guid>a</guid><title>Ferry</titel><description>x</description></item><item><guid>b</guid><description>ok</description></item></channel></rss>`;
+    expect(() => read(doc)).toThrow(/^malformed XML in or after item 1: 1:\d+: unmatched closing tag: titel \(a closing tag that does not match its element/);
+  });
 });
 
 describe('sniff', () => {
