@@ -18,6 +18,7 @@ interface DedupCommandOptions {
   config?: string;
   maxEntries: string;
   maxAgeDays?: string;
+  minSimilarity: string;
 }
 
 /** Feed tools: `samestory dedup`. */
@@ -34,6 +35,7 @@ export function registerFeedCommands(program: Command): void {
     .option('--config <json|file>', 'engine settings as inline JSON or a JSON file (see src/engine/config.ts)')
     .option('--max-entries <n>', 'in-process index: forget the oldest articles beyond this many', '20000')
     .option('--max-age-days <days>', 'in-process index: forget articles older than this (default: twice the engine window)')
+    .option('--min-similarity <s>', 'a later report joined by TF-IDF below this cosine (0-1) is kept as a first report: fewer wrong drops, more repeats', '0')
     .addHelpText(
       'after',
       `
@@ -54,6 +56,8 @@ async function dedupCommand(input: string, options: DedupCommandOptions): Promis
   exitQuietlyWhenStdoutCloses();
   const engine = new Engine(options.config === undefined ? {} : parseEngineConfigOption(options.config));
   const maxEntries = positiveNumber('--max-entries', options.maxEntries);
+  const minSimilarity = Number(options.minSimilarity);
+  if (!(minSimilarity >= 0 && minSimilarity <= 1)) throw new Error(`--min-similarity: expected a number from 0 to 1, got ${JSON.stringify(options.minSimilarity)}`);
   const maxAgeMs =
     options.maxAgeDays === undefined ? 2 * engine.config.windowMs : positiveNumber('--max-age-days', options.maxAgeDays) * 86_400_000;
 
@@ -86,6 +90,7 @@ async function dedupCommand(input: string, options: DedupCommandOptions): Promis
       engine,
       index,
       mode: options.mode,
+      minSimilarity,
       format: options.format,
       report: (message) => process.stderr.write(`samestory: ${message}\n`),
       signal: interrupt.signal,

@@ -25,7 +25,9 @@ export interface ItemDecision {
  * Decides one feed item: runs the engine, then names what drop mode does with it. An item whose id
  * was already indexed (e.g. by the previous cron run) is `seen` and never emitted again, also when
  * its date, link or text changed since (the index takes the new version: an update); a duplicate or
- * later report of a known story is a `repeat`.
+ * later report of a known story is a `repeat`, unless it joined its story by TF-IDF below
+ * `minSimilarity`: a wrongly dropped item is news lost without a word, so a caller may keep the
+ * doubtful joins (it is then `first`, with the cluster it joined).
  * `runStart` (ISO) tells a repeated id within this run from one remembered from an earlier run.
  */
 export async function decide(
@@ -33,11 +35,13 @@ export async function decide(
   index: Index,
   article: Article,
   runStart: string,
+  minSimilarity = 0,
 ): Promise<ItemDecision> {
   const previous = await index.getArticle(article.id);
   const { assignment } = await assign(article);
+  const doubtful = assignment.decidedBy === 'tfidf' && assignment.similarity < minSimilarity;
   // Readers saw the item once: an edited or restamped version must not reach them again.
-  const status: ItemStatus = previous !== null ? 'seen' : assignment.decidedBy === 'new' ? 'first' : 'repeat';
+  const status: ItemStatus = previous !== null ? 'seen' : assignment.decidedBy === 'new' || doubtful ? 'first' : 'repeat';
   return { status, emit: status === 'first', assignment, repeatedId: previous !== null && previous.at >= runStart };
 }
 
@@ -50,6 +54,8 @@ export interface DedupOptions {
   engine: Engine;
   index: Index;
   mode: DedupMode;
+  /** A TF-IDF join below this similarity is not a repeat (see `decide`); default 0. */
+  minSimilarity?: number;
   /** Output format; default: the input's. */
   format?: FeedFormat;
   /** One line for stderr (warnings and skipped items). */
@@ -156,7 +162,7 @@ export async function dedupFeed(input: AsyncIterable<Buffer | string>, output: W
       return;
     }
     for (const warning of conversion.warnings) options.report(`${name}: ${warning}`);
-    const decision = await decide((a) => options.engine.assign(a, options.index, now()), options.index, conversion.article, runStart);
+    const decision = await decide((a) => options.engine.assign(a, options.index, now()), options.index, conversion.article, runStart, options.minSimilarity);
     if (decision.repeatedId) {
       options.report(`${name}: id already used by an earlier item of this feed; treated as the same article`);
     }

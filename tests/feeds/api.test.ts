@@ -41,6 +41,19 @@ describe('POST /v1/dedup', () => {
     expect(published).toEqual(body.items.map((d: { id: string }) => d.id));
   });
 
+  it('takes a minimum similarity for TF-IDF repeats (0 to 1); copies stay repeats whatever it is', async () => {
+    const bad = await app.inject({ method: 'POST', url: '/v1/dedup', payload: { items: feedItems.slice(0, 1), minSimilarity: 2 } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ field: 'minSimilarity' });
+    const fresh = [
+      { guid: 'tidal-x', content_text: feedItems[1]!.content_text, pubDate: feedItems[1]!.pubDate, link: 'https://x.example/1' },
+      { guid: 'tidal-y', content_text: feedItems[4]!.content_text, pubDate: feedItems[4]!.pubDate, link: 'https://y.example/1' },
+    ];
+    // Copies of the tidal reports the first test indexed: near-duplicates, dropped even at 1.
+    const res = await app.inject({ method: 'POST', url: '/v1/dedup', payload: { items: fresh, minSimilarity: 1 } });
+    expect(res.json().items.map((d: { status: string; decidedBy: string }) => `${d.status}:${d.decidedBy}`)).toEqual(['repeat:minhash', 'repeat:minhash']);
+  });
+
   it('answers an unusable item as skipped, with a reason, and decides the rest', async () => {
     const res = await app.inject({
       method: 'POST',

@@ -9,7 +9,7 @@ import { dedupFeed, type DedupMode } from '../../src/feeds/dedup.js';
 import { XmlFeedReader } from '../../src/feeds/xml-reader.js';
 import { atomFeed, items, jsonLines, rssFeed } from './fixtures.js';
 
-async function run(input: string | Buffer, mode: DedupMode, format?: FeedFormat, index = new MemoryIndex()) {
+async function run(input: string | Buffer, mode: DedupMode, format?: FeedFormat, index = new MemoryIndex(), minSimilarity?: number) {
   const output = new PassThrough();
   const chunks: Buffer[] = [];
   output.on('data', (c: Buffer) => chunks.push(c));
@@ -17,7 +17,7 @@ async function run(input: string | Buffer, mode: DedupMode, format?: FeedFormat,
   const bytes = typeof input === 'string' ? Buffer.from(input) : input;
   // Small chunks: items straddle chunk boundaries as they do on a real stream.
   const source = Readable.from(Array.from({ length: Math.ceil(bytes.length / 500) }, (_, i) => bytes.subarray(i * 500, i * 500 + 500)));
-  const summary = await dedupFeed(source, output, { engine: new Engine(), index, mode, format, report: (m) => messages.push(m) });
+  const summary = await dedupFeed(source, output, { engine: new Engine(), index, mode, format, minSimilarity, report: (m) => messages.push(m) });
   output.end();
   return { summary, out: Buffer.concat(chunks), text: Buffer.concat(chunks).toString('utf8'), messages };
 }
@@ -114,6 +114,16 @@ describe('dedupFeed', () => {
     const relative = rssFeed([{ ...(items[2] as (typeof items)[number]), link: '/library' }]);
     const toJsonRelative = await run(relative, 'drop', 'jsonl');
     expect(JSON.parse(toJsonRelative.text.trim())).toMatchObject({ url: 'https://feeds.example/library', source: 'feeds.example' });
+  });
+
+  it('with a minimum similarity, keeps a later report joined below it (doubtful) and drops one joined at it', async () => {
+    const tidal = rssFeed(items.filter((i) => i.id.startsWith('tidal')));
+    const annotated = await run(tidal, 'annotate', 'jsonl');
+    const [, b] = annotated.text.trim().split('\n').map((l) => JSON.parse(l).samestory as { status: string; decidedBy: string; similarity: number });
+    expect(b).toMatchObject({ status: 'repeat', decidedBy: 'tfidf' });
+    const strict = await run(tidal, 'drop', 'jsonl', new MemoryIndex(), b!.similarity + 0.01);
+    expect(strict.text.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(['tidal-a', 'tidal-b']);
+    expect((await run(tidal, 'drop', 'jsonl', new MemoryIndex(), b!.similarity)).text.trim().split('\n')).toHaveLength(1);
   });
 
   it('a second run over an overlapping feed with the same index emits only new stories', async () => {

@@ -9,7 +9,12 @@ import type { Assigner } from '../../service/ports.js';
 export const maxDedupBatch = 500;
 
 const DedupRequestSchema = Type.Object(
-  { items: Type.Array(FeedItemSchema, { minItems: 1, maxItems: maxDedupBatch }) },
+  {
+    items: Type.Array(FeedItemSchema, { minItems: 1, maxItems: maxDedupBatch }),
+    minSimilarity: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1, description: 'A later report joined by TF-IDF below this cosine is kept as a first report (default 0)' }),
+    ),
+  },
   { additionalProperties: false },
 );
 
@@ -60,7 +65,7 @@ export const dedupRoutes: FastifyPluginAsync<DedupRouteOptions> = async (app, { 
       },
     },
     async (request) => {
-      const { items } = request.body as Static<typeof DedupRequestSchema>;
+      const { items, minSimilarity } = request.body as Static<typeof DedupRequestSchema>;
       const runStart = new Date().toISOString();
       const decisions: Static<typeof DecisionSchema>[] = [];
       for (const [i, item] of items.entries()) {
@@ -70,7 +75,7 @@ export const dedupRoutes: FastifyPluginAsync<DedupRouteOptions> = async (app, { 
           decisions.push({ index: i, id: fields.id ?? fields.link, status: 'skipped', emit: false, error: `${describeItem(`items[${i}]`, fields)}: ${conversion.error}` });
           continue;
         }
-        const d = await decide((article) => assigner.assign(article), index, conversion.article, runStart);
+        const d = await decide((article) => assigner.assign(article), index, conversion.article, runStart, minSimilarity);
         const { articleId, clusterId, duplicateOf, similarity, decidedBy, clusterSize } = d.assignment;
         const warnings = [...conversion.warnings, ...(d.repeatedId ? ['id already used by an earlier item of this batch'] : [])];
         decisions.push({
