@@ -1,6 +1,6 @@
-import { constants } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { EngineConfig } from '../engine/config.js';
 import { MemoryIndex, type MemoryIndexSnapshot } from '../engine/memory-index.js';
@@ -26,11 +26,15 @@ export class StateError extends Error {
 
 /**
  * Loads the index saved in `path`; a missing file means a first run (an empty index). The file's
- * directory must be writable, checked now rather than after the whole feed went out unremembered.
+ * directory must take a new file (the atomic save writes one beside it), checked now by writing
+ * one rather than after the whole feed went out unremembered. Asking for write permission is not
+ * enough: root is granted it on /sys or /proc, where no file can be created.
  */
 export async function loadState(path: string, config: EngineConfig): Promise<MemoryIndex> {
+  const probe = join(dirname(resolve(path)), `.samestory-probe-${randomBytes(6).toString('hex')}`);
   try {
-    await access(dirname(resolve(path)), constants.W_OK);
+    await writeFile(probe, '', { flag: 'wx' });
+    await rm(probe);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new StateError(`cannot write state file ${path}: its directory ${dirname(resolve(path))} is not writable (${code})`, { cause: error });

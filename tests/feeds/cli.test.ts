@@ -87,6 +87,11 @@ describe('samestory dedup', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/cannot write state file .*no-such-dir.*state\.json: its directory .* is not writable \(ENOENT\)/);
     expect(run.stdout).toBe('');
+    // A directory where no file can be created, even by root, who is granted write permission there.
+    const sys = await runCli(['dedup', '--state', '/proc/samestory-state.json'], { input: rssFeed(items.slice(0, 2)) });
+    expect(sys.code).toBe(1);
+    expect(sys.stderr).toMatch(/cannot write state file \/proc\/samestory-state\.json: its directory \/proc is not writable/);
+    expect(sys.stdout).toBe('');
   });
 
   it('skips bad items of a malformed feed, names them, keeps the good ones and exits 2', async () => {
