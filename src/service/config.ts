@@ -20,6 +20,7 @@
  * | SAMESTORY_LOCK_MS           | 30000                    | job lock; a crashed worker's jobs rerun within ~2x |
  * | LOG_LEVEL                   | info                     | pino level                                         |
  */
+import { redactRedisUrl } from '../storage/redis-url.js';
 export interface ServiceConfig {
   redisUrl: string;
   prefix: string;
@@ -61,7 +62,10 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
   }
   const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   if (!/^rediss?:\/\//.test(redisUrl)) {
-    throw new ServiceConfigError(`REDIS_URL: "${redisUrl}" must start with redis:// or rediss://`);
+    throw new ServiceConfigError(`REDIS_URL: "${redactRedisUrl(redisUrl)}" must start with redis:// or rediss://`);
+  }
+  if (!URL.canParse(redisUrl) || !/^\/?\d*$/.test(new URL(redisUrl).pathname)) {
+    throw new ServiceConfigError(`REDIS_URL: "${redactRedisUrl(redisUrl)}" is not a Redis URL (redis://[user:password@]host[:port][/database number])`);
   }
   return {
     redisUrl,

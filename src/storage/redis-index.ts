@@ -18,6 +18,7 @@ import type { ServiceEvent } from '../service/ports.js';
 import { commitScript, DecisionWrite, LockLostError } from './decision-write.js';
 import { serviceKeys, type ServiceKeys } from './keys.js';
 import { packArticle, packCluster, unpackArticle, unpackCluster } from './records.js';
+import { redactRedisUrl, redisDatabase } from './redis-url.js';
 
 export interface RedisIndexOptions {
   /** Key namespace (see src/storage/keys.ts); default "samestory". */
@@ -64,10 +65,14 @@ export async function connectRedisIndex(url: string, options: RedisIndexOptions 
   });
   try {
     await redis.connect();
+    // ioredis reports a failed SELECT (a database index the server does not have) only as an
+    // error event, and goes on in database 0: another deployment's keys.
+    const db = redisDatabase(url);
+    if (db !== 0) await redis.select(db);
   } catch (error) {
     redis.disconnect();
     const reason = lastError ?? error;
-    throw new Error(`cannot connect to Redis at ${url}: ${reason instanceof Error ? reason.message : String(reason)}`, {
+    throw new Error(`cannot connect to Redis at ${redactRedisUrl(url)}: ${reason instanceof Error ? reason.message : String(reason)}`, {
       cause: error,
     });
   }

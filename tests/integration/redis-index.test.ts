@@ -165,6 +165,11 @@ describe('RedisIndex across connections', () => {
     });
   });
 
+  it('refuses a database index the server does not have, instead of working in database 0', async () => {
+    const url = `${redisUrl.replace(/\/\d+$/, '')}/9999`;
+    await expect(connectRedisIndex(url, { prefix: testPrefix() })).rejects.toThrow(/cannot connect to Redis at .*\/9999: ERR DB index is out of range/);
+  });
+
   it('keeps the bucket shard count the index was created with, whatever later connections ask for', async () => {
     const prefix = testPrefix();
     const first = await connectRedisIndex(redisUrl, { prefix, bucketShards: 4 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadServiceConfig, ServiceConfigError } from '../../src/service/config.js';
+import { redactRedisUrl } from '../../src/storage/redis-url.js';
 
 describe('service configuration from the environment', () => {
   it('has a default for everything', () => {
@@ -51,9 +52,16 @@ describe('service configuration from the environment', () => {
     ['SAMESTORY_PREFIX', 'has{brace}'],
     ['SAMESTORY_PREFIX', 'has space'],
     ['REDIS_URL', 'localhost:6379'],
+    ['REDIS_URL', 'redis://127.0.0.1:6379/six'],
     ['LOG_LEVEL', 'loud'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadServiceConfig({ [name]: value })).toThrow(ServiceConfigError);
     expect(() => loadServiceConfig({ [name]: value })).toThrow(new RegExp(`^${name}: "`));
+  });
+
+  it('never repeats a Redis password in a message', () => {
+    expect(() => loadServiceConfig({ REDIS_URL: 'redis://default:Hunter2pass@cache:6379/x/y' })).toThrow('"redis://default:***@cache:6379/x/y"');
+    expect(redactRedisUrl('rediss://user:p%40ss@cache:6380/2')).toBe('rediss://user:***@cache:6380/2');
+    expect(redactRedisUrl('redis://cache:6379')).toBe('redis://cache:6379');
   });
 });
