@@ -59,6 +59,12 @@ describe('service configuration from the environment', () => {
     expect(() => loadServiceConfig({ [name]: value })).toThrow(new RegExp(`^${name}: "`));
   });
 
+  it('takes an empty numeric variable as its default (docker-compose passes unset ones as empty)', () => {
+    const empty = { SAMESTORY_RETENTION_HOURS: '', SAMESTORY_BUCKET_SHARDS: '', SAMESTORY_ORDER_WAIT_MS: '', SAMESTORY_JOB_ATTEMPTS: '', SAMESTORY_LOCK_MS: '' };
+    const { redisUrl: _url, ...defaults } = loadServiceConfig({});
+    expect(loadServiceConfig(empty)).toMatchObject(defaults);
+  });
+
   it('never repeats a Redis password in a message', () => {
     expect(() => loadServiceConfig({ REDIS_URL: 'redis://default:Hunter2pass@cache:6379/x/y' })).toThrow('"redis://default:***@cache:6379/x/y"');
     expect(redactRedisUrl('rediss://user:p%40ss@cache:6380/2')).toBe('rediss://user:***@cache:6380/2');
