@@ -76,7 +76,9 @@ export function installErrorHandlers(app: FastifyInstance): void {
       const feeds = request.url.startsWith('/v1/dedup') ? '; an XML feed goes through `samestory dedup`, or as {"items": [...]} here' : '';
       Object.assign(body, { field: 'content-type', message: `send Content-Type: application/json (got ${got})${feeds}` });
     }
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    // A wait that runs out is an answer (the article stays queued), not a failure of the API.
+    if (body.error === 'wait_timeout') request.log.info('wait ran out; the article stays queued');
+    else if (status >= 500) request.log.error({ err: error }, 'request failed');
     void reply.code(status).type('application/json').send(body);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -42,6 +42,8 @@ export async function connectService(config: ServiceConfig, engine = new Engine(
   const keys = serviceKeys(config.prefix);
   const index = await connectServiceIndex(config);
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+  // Its failing commands reject (and /health reports Redis): no multi-line trace per reconnection.
+  redis.on('error', () => undefined);
   const queue = new Queue<ArticleJobData, Assignment>(keys.queueName, {
     connection: bullConnection(config.redisUrl),
     prefix: keys.queuePrefix,

@@ -15,8 +15,10 @@ export class Turnstile {
   constructor(
     private readonly redis: Redis,
     private readonly keys: ServiceKeys,
+    onConnectionError?: (error: Error) => void,
   ) {
     this.subscriber = redis.duplicate();
+    if (onConnectionError) this.subscriber.on('error', onConnectionError);
     this.subscriber.on('message', (_channel: string, message: string) => this.advanced(Number(message)));
     this.ready = this.subscriber.subscribe(keys.turnstileChannel);
   }

@@ -34,7 +34,11 @@ export async function startWorker(config: ServiceConfig, logger: Logger = pino({
   await engine.assign({ id: 'warm-up', text: 'Workers start by deciding one short article in memory.' }, new MemoryIndex());
   const index = await connectServiceIndex(config);
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
-  const turnstile = new Turnstile(redis, keys);
+  // One JSON log line per connection error: without a listener ioredis prints a multi-line trace
+  // for every reconnection attempt (the commands that fail meanwhile are retried by BullMQ).
+  const onRedisError = (error: Error) => logger.warn({ err: error.message }, 'redis connection error');
+  redis.on('error', onRedisError);
+  const turnstile = new Turnstile(redis, keys, onRedisError);
 
   // Reads late predecessors' jobs (see decideLatePredecessors).
   const queue = new Queue<ArticleJobData, Assignment>(keys.queueName, { connection: bullConnection(config.redisUrl), prefix: keys.queuePrefix });

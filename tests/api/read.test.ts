@@ -117,6 +117,19 @@ describe('clusters', () => {
 });
 
 describe('operations', () => {
+  it('keeps probes out of the info log: /health and /metrics log nothing, other requests do', async () => {
+    const lines: { url?: string; req?: { url?: string } }[] = [];
+    const { deps } = embeddedPorts(new Engine(), new MemoryIndex());
+    const logged = await buildApi({ ...deps, logger: { level: 'info', stream: { write: (line: string) => void lines.push(JSON.parse(line)) } } });
+    try {
+      for (const url of ['/health', '/metrics', '/v1/clusters']) expect((await logged.inject({ url })).statusCode).toBe(200);
+      const urls = lines.map((l) => l.req?.url).filter((u) => u !== undefined);
+      expect(urls).toEqual(['/v1/clusters']);
+    } finally {
+      await logged.close();
+    }
+  });
+
   it('/health is 503 naming the check that fails', async () => {
     // A Redis that is not there: nothing listens on port 1.
     const redis = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });

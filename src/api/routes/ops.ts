@@ -16,6 +16,8 @@ export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, opts)
   app.get(
     '/health',
     {
+      // Probed every few seconds: its requests would bury the log at info. Failures still show.
+      logLevel: 'warn',
       schema: {
         summary: 'Liveness of Redis and the queue (503 when a check fails or times out), and whether a worker is connected',
         description:
@@ -61,6 +63,7 @@ export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, opts)
   app.get(
     '/metrics',
     {
+      logLevel: 'warn', // scraped every few seconds, as /health is probed
       schema: {
         summary: 'Prometheus metrics: request durations, queue counts, submitted totals',
         tags: ['operations'],
