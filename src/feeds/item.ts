@@ -25,11 +25,11 @@ export type Conversion = { article: Article; warnings: string[] } | { error: str
 
 /**
  * Builds the engine's Article from a feed item. The id falls back to the link (resolved), then to a
- * hash of the title and content, so the same item gets the same id in every run (state across runs relies
- * on it). A relative link is resolved against the feed's (a feed written in another format, or a
- * reader of the annotations, cannot know the base). The source is the item link's host, else the
- * feed's. A date that cannot be read is
- * dropped with a warning: a feed with one bad pubDate should still be deduplicated.
+ * hash of the title and content, so the same item gets the same id in every run (state across runs
+ * relies on it). A relative link is resolved against the feed's (a feed written in another format,
+ * or a reader of the annotations, cannot know the base). The source is the item link's host, else
+ * the feed's. A date that cannot be read is dropped with a warning: a feed with one bad pubDate
+ * should still be deduplicated.
  */
 export function itemToArticle(fields: ItemFields, feedLink?: string): Conversion {
   const content = fields.html ?? fields.text ?? '';

@@ -31,13 +31,14 @@ export class StateError extends Error {
  * enough: root is granted it on /sys or /proc, where no file can be created.
  */
 export async function loadState(path: string, config: EngineConfig): Promise<MemoryIndex> {
-  const probe = join(dirname(resolve(path)), `.samestory-probe-${randomBytes(6).toString('hex')}`);
+  const dir = dirname(resolve(path));
+  const probe = join(dir, `.samestory-probe-${randomBytes(6).toString('hex')}`);
   try {
     await writeFile(probe, '', { flag: 'wx' });
     await rm(probe);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new StateError(`cannot write state file ${path}: its directory ${dirname(resolve(path))} is not writable (${code})`, { cause: error });
+    throw new StateError(`cannot write state file ${path}: its directory ${dir} is not writable (${code})`, { cause: error });
   }
   let text: string;
   try {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ConnectionOptions, DefaultJobOptions } from 'bullmq';
 import type { Article } from '../engine/types.js';
 import type { ServiceConfig } from '../service/config.js';
+import { redisDatabase } from '../storage/redis-url.js';
 
 /** What a job carries: the article and, when submitted by our client, its submission number. */
 export interface ArticleJobData {
@@ -39,7 +40,7 @@ export function jobOptions(config: ServiceConfig): DefaultJobOptions {
  */
 export function bullConnection(redisUrl: string): ConnectionOptions {
   const url = new URL(redisUrl);
-  const db = Number(url.pathname.slice(1) || 0);
+  const db = redisDatabase(redisUrl);
   return {
     host: url.hostname || '127.0.0.1',
     port: Number(url.port || 6379),
