@@ -19,6 +19,7 @@ interface DedupCommandOptions {
   maxEntries: string;
   maxAgeDays?: string;
   minSimilarity: string;
+  feedLink?: string;
 }
 
 /** Feed tools: `samestory dedup`. */
@@ -36,6 +37,7 @@ export function registerFeedCommands(program: Command): void {
     .option('--max-entries <n>', 'in-process index: forget the oldest articles beyond this many', '20000')
     .option('--max-age-days <days>', 'in-process index: forget articles older than this (default: twice the engine window)')
     .option('--min-similarity <s>', 'a later report joined by TF-IDF below this cosine (0-1) is kept as a first report: fewer wrong drops, more repeats', '0')
+    .option('--feed-link <url>', "link of a converted RSS channel (id of a converted Atom feed); default: the input feed's own, else the origin all item links share")
     .addHelpText(
       'after',
       `
@@ -58,6 +60,9 @@ async function dedupCommand(input: string, options: DedupCommandOptions): Promis
   const maxEntries = positiveNumber('--max-entries', options.maxEntries);
   const minSimilarity = Number(options.minSimilarity);
   if (!(minSimilarity >= 0 && minSimilarity <= 1)) throw new Error(`--min-similarity: expected a number from 0 to 1, got ${JSON.stringify(options.minSimilarity)}`);
+  if (options.feedLink !== undefined && !(URL.canParse(options.feedLink) && /^https?:\/\//i.test(options.feedLink))) {
+    throw new Error(`--feed-link: expected an absolute http(s) URL, got ${JSON.stringify(options.feedLink)}`);
+  }
   const maxAgeMs =
     options.maxAgeDays === undefined ? 2 * engine.config.windowMs : positiveNumber('--max-age-days', options.maxAgeDays) * 86_400_000;
 
@@ -92,6 +97,7 @@ async function dedupCommand(input: string, options: DedupCommandOptions): Promis
       mode: options.mode,
       minSimilarity,
       format: options.format,
+      feedLink: options.feedLink,
       report: (message) => process.stderr.write(`samestory: ${message}\n`),
       signal: interrupt.signal,
       afterItem(article) {

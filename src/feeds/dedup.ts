@@ -58,6 +58,11 @@ export interface DedupOptions {
   minSimilarity?: number;
   /** Output format; default: the input's. */
   format?: FeedFormat;
+  /**
+   * Link of a generated RSS channel / id of a generated Atom feed, before the input feed's own link
+   * and the origin all item links share. A kept document keeps its own; JSON Lines has none.
+   */
+  feedLink?: string;
   /** One line for stderr (warnings and skipped items). */
   report: (message: string) => void;
   /** Called after each decided item, e.g. to prune the index. */
@@ -116,6 +121,8 @@ export async function dedupFeed(input: AsyncIterable<Buffer | string>, output: W
   let encode: (text: string) => Buffer = (t) => Buffer.from(t, 'utf8');
   /** Whitespace after the last written markup: dropped with the item it indents. */
   let held = '';
+  /** The origin every item link read so far shares: undefined before the first, null once they differ. */
+  let sharedOrigin: string | null | undefined;
   const put = async (data: string) => {
     if (data === '') return;
     if (!output.write(encode(data))) await once(output, 'drain');
@@ -129,12 +136,16 @@ export async function dedupFeed(input: AsyncIterable<Buffer | string>, output: W
       encode = (t) => encoder.write(t);
     }
     if (sameFormat && sniffed.bom.length > 0) output.write(sniffed.bom);
+    if (options.feedLink !== undefined && (sameFormat || summary.outputFormat === 'jsonl')) {
+      options.report(`--feed-link not used: ${summary.outputFormat === 'jsonl' ? 'JSON Lines has no feed link' : "the output keeps the input's own feed elements as read"}`);
+    }
     out.writer = createWriter({
       format: summary.outputFormat,
       sameFormat,
       annotate: options.mode === 'annotate',
       feedTitle: () => feed?.feedTitle,
-      feedLink: () => feed?.feedLink,
+      feedLink: () => options.feedLink ?? feed?.feedLink ?? (sharedOrigin ? `${sharedOrigin}/` : undefined),
+      warn: options.report,
       now,
     });
     await put((sameFormat && root ? root.prolog : '') + out.writer.begin(root?.tag));
@@ -162,6 +173,10 @@ export async function dedupFeed(input: AsyncIterable<Buffer | string>, output: W
       return;
     }
     for (const warning of conversion.warnings) options.report(`${name}: ${warning}`);
+    if (conversion.article.url !== undefined) {
+      const origin = httpOrigin(conversion.article.url);
+      sharedOrigin = sharedOrigin === undefined || sharedOrigin === origin ? origin : null;
+    }
     const decision = await decide((a) => options.engine.assign(a, options.index, now()), options.index, conversion.article, runStart, options.minSimilarity);
     if (decision.repeatedId) {
       options.report(`${name}: id already used by an earlier item of this feed; treated as the same article`);
@@ -238,6 +253,13 @@ async function readHead(nextChunk: () => Promise<IteratorResult<Buffer | string>
     if (start.startsWith('{') || (start.startsWith('<') && start.includes('>'))) break;
   }
   return Buffer.concat(parts);
+}
+
+/** `https://host[:port]` of an absolute http(s) URL, else null. */
+function httpOrigin(url: string): string | null {
+  if (!URL.canParse(url)) return null;
+  const { protocol, origin } = new URL(url);
+  return /^https?:$/.test(protocol) ? origin : null;
 }
 
 function toBuffer(chunk: Buffer | string): Buffer {

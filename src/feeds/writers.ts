@@ -43,7 +43,13 @@ export interface WriterOptions {
   sameFormat: boolean;
   annotate: boolean;
   feedTitle?: () => string | undefined;
+  /**
+   * The output feed's link. Asked when the document opens, and by the RSS writer again when it
+   * closes if there was none yet: a link known only from the items (their shared origin) comes late.
+   */
   feedLink?: () => string | undefined;
+  /** One line for stderr about the document as a whole. */
+  warn?: (message: string) => void;
   now?: () => number;
 }
 
@@ -80,14 +86,17 @@ function keptXmlWriter(annotate: boolean): FeedWriter {
 
 function generatedRssWriter(options: WriterOptions): FeedWriter {
   const nsAttr = options.annotate ? ` ${nsDeclaration}` : '';
+  const linkElement = (link: string | undefined) => (link ? `<link>${escapeXml(link)}</link>\n` : '');
+  let linked = false;
   return {
     keepsText: false,
     begin() {
       const link = options.feedLink?.();
+      linked = Boolean(link);
       return (
         `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"${nsAttr}>\n<channel>\n` +
         `<title>${escapeXml(options.feedTitle?.() ?? 'samestory dedup')}</title>\n` +
-        (link ? `<link>${escapeXml(link)}</link>\n` : '') +
+        linkElement(link) +
         `<description>Items deduplicated by samestory</description>\n`
       );
     },
@@ -102,7 +111,15 @@ function generatedRssWriter(options: WriterOptions): FeedWriter {
       ];
       return `<item>${parts.join('')}</item>\n`;
     },
-    finish: () => '</channel>\n</rss>\n',
+    finish() {
+      // RSS 2.0 requires a channel link and sets no order for the channel's elements: one learnt
+      // from the items goes after them rather than nowhere.
+      const link = linked ? undefined : options.feedLink?.();
+      if (!linked && !link) {
+        options.warn?.('the RSS channel has no <link> (RSS 2.0 requires one): the input names no feed link and its items share no origin; give --feed-link URL');
+      }
+      return `${linkElement(link)}</channel>\n</rss>\n`;
+    },
   };
 }
 

@@ -110,6 +110,17 @@ describe('samestory dedup', () => {
     expect(run.stdout).not.toContain('ENTITY');
   });
 
+  it('--feed-link gives a JSON Lines -> RSS channel its link; a link that is not an absolute http(s) URL is refused', async () => {
+    const input = `${JSON.stringify({ guid: 'lib', link: '/library', text: items[2]!.text })}\n`;
+    const run = await runCli(['dedup', '--format', 'rss', '--feed-link', 'https://greyhaven.example/'], { input });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('<channel>\n<title>samestory dedup</title>\n<link>https://greyhaven.example/</link>\n');
+    const relative = await runCli(['dedup', '--format', 'rss', '--feed-link', 'greyhaven.example'], { input });
+    expect(relative.code).toBe(1);
+    expect(relative.stderr).toBe('samestory: --feed-link: expected an absolute http(s) URL, got "greyhaven.example"\n');
+  });
+
   it('fails with exit code 1 and one clear line on unusable input', async () => {
     const unknown = await runCli(['dedup'], { input: '<?xml version="1.0" encoding="x-martian"?><rss version="2.0"/>' });
     expect(unknown.code).toBe(1);

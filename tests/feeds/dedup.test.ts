@@ -9,7 +9,7 @@ import { dedupFeed, type DedupMode } from '../../src/feeds/dedup.js';
 import { XmlFeedReader } from '../../src/feeds/xml-reader.js';
 import { atomFeed, items, jsonLines, rssFeed } from './fixtures.js';
 
-async function run(input: string | Buffer, mode: DedupMode, format?: FeedFormat, index = new MemoryIndex(), minSimilarity?: number) {
+async function run(input: string | Buffer, mode: DedupMode, format?: FeedFormat, index = new MemoryIndex(), minSimilarity?: number, feedLink?: string) {
   const output = new PassThrough();
   const chunks: Buffer[] = [];
   output.on('data', (c: Buffer) => chunks.push(c));
@@ -17,7 +17,7 @@ async function run(input: string | Buffer, mode: DedupMode, format?: FeedFormat,
   const bytes = typeof input === 'string' ? Buffer.from(input) : input;
   // Small chunks: items straddle chunk boundaries as they do on a real stream.
   const source = Readable.from(Array.from({ length: Math.ceil(bytes.length / 500) }, (_, i) => bytes.subarray(i * 500, i * 500 + 500)));
-  const summary = await dedupFeed(source, output, { engine: new Engine(), index, mode, format, minSimilarity, report: (m) => messages.push(m) });
+  const summary = await dedupFeed(source, output, { engine: new Engine(), index, mode, format, minSimilarity, feedLink, report: (m) => messages.push(m) });
   output.end();
   return { summary, out: Buffer.concat(chunks), text: Buffer.concat(chunks).toString('utf8'), messages };
 }
@@ -114,6 +114,33 @@ describe('dedupFeed', () => {
     const relative = rssFeed([{ ...(items[2] as (typeof items)[number]), link: '/library' }]);
     const toJsonRelative = await run(relative, 'drop', 'jsonl');
     expect(JSON.parse(toJsonRelative.text.trim())).toMatchObject({ url: 'https://feeds.example/library', source: 'feeds.example' });
+  });
+
+  it("gives a converted RSS channel a true <link>: --feed-link, else the input feed's own as read, else the items' shared origin", async () => {
+    const channelLinks = (xml: string) => [...xml.replace(/<item>[\s\S]*?<\/item>/g, '').matchAll(/<link>([^<]*)<\/link>/g)].map((m) => m[1]);
+    // JSON Lines names no feed link: the origin of the items' links, known after them.
+    const oneSite = items.map((i) => ({ ...i, link: i.link.replace(/^https:\/\/[^/]+/, 'https://desk.example') }));
+    const shared = await run(jsonLines(oneSite), 'annotate', 'rss');
+    expect(shared.messages).toEqual([]);
+    expect(XMLValidator.validate(shared.text)).toBe(true);
+    expect(shared.text.endsWith('</item>\n<link>https://desk.example/</link>\n</channel>\n</rss>\n')).toBe(true);
+    // Several sites share no origin: no link is true, so none, and a warning says so.
+    const mixed = await run(jsonLines(items), 'drop', 'rss');
+    expect(channelLinks(mixed.text)).toEqual([]);
+    expect(mixed.messages).toEqual([expect.stringMatching(/^the RSS channel has no <link> \(RSS 2\.0 requires one\).*--feed-link URL$/)]);
+    const given = await run(jsonLines(items), 'drop', 'rss', new MemoryIndex(), undefined, 'https://desk.example/?edition=north&lang=en');
+    expect(given.messages).toEqual([]);
+    expect(channelLinks(given.text)).toEqual(['https://desk.example/?edition=north&amp;lang=en']);
+    expect(given.text.indexOf('<link>https://desk.example/')).toBeLessThan(given.text.indexOf('<item>'));
+    // Atom -> RSS: the feed's own alternate link, as written.
+    const atom = atomFeed(items).replace('<link href="https://atom.example/"/>', '<link href="https://atom.example/?edition=north&amp;lang=en"/>');
+    expect(channelLinks((await run(atom, 'drop', 'rss')).text)).toEqual(['https://atom.example/?edition=north&amp;lang=en']);
+    // RSS -> RSS keeps its channel as read, with or without the option.
+    const kept = await run(rssFeed(items), 'drop');
+    expect(channelLinks(kept.text)).toEqual(['https://feeds.example/']);
+    const ignored = await run(rssFeed(items), 'drop', undefined, new MemoryIndex(), undefined, 'https://desk.example/');
+    expect(ignored.text).toBe(kept.text);
+    expect(ignored.messages).toEqual(["--feed-link not used: the output keeps the input's own feed elements as read"]);
   });
 
   it('with a minimum similarity, keeps a later report joined below it (doubtful) and drops one joined at it', async () => {
