@@ -28,6 +28,16 @@ interface OpenItem {
   problems: string[];
   /** Past maxItemChars: no longer buffered, and skipped when it ends. */
   oversized?: boolean;
+  /** Held a closing tag that matched no open element: skipped, and ended as soon as its end is clear. */
+  stray?: boolean;
+}
+
+/** The parts of saxes' state that passing over a stray closing tag needs (not in its typings). */
+interface SaxesInternals {
+  tags: SaxesTagNS[];
+  /** The name of the closing tag being handled. */
+  name: string;
+  closeTag(): void;
 }
 
 /** Largest item kept in memory (characters of XML); a bigger one is skipped, not buffered. */
@@ -60,6 +70,7 @@ export class XmlFeedReader {
   format?: 'rss' | 'atom';
 
   private readonly parser = withHtmlEntities(new SaxesParser({ xmlns: true, position: true }));
+  private readonly saxes = this.parser as unknown as SaxesInternals;
   private readonly stack: SaxesTagNS[] = [];
   private readonly events: XmlEvent[] = [];
   /** Text not yet handed out, starting at stream offset `bufStart`. */
@@ -86,6 +97,8 @@ export class XmlFeedReader {
     p.on('text', (text) => this.addText(text));
     p.on('cdata', (text) => this.addText(text));
     p.on('error', (error) => this.onError(error.message));
+    const closeTag = this.saxes.closeTag.bind(p);
+    this.saxes.closeTag = () => this.closeTag(closeTag);
   }
 
   /** Parses the next chunk; returns the events it completed. Throws FeedError if not a feed. */
@@ -127,20 +140,22 @@ export class XmlFeedReader {
   }
 
   private open(tag: SaxesTagNS): void {
+    const pos = this.parser.position;
+    // Items do not nest: an item's start tag inside a stray item ends it (its own end tag was the
+    // stray one, </itme>).
+    if (this.item?.stray && this.isItem(tag)) this.endStrayItem(this.item, pos);
     this.stack.push(tag);
     const depth = this.stack.length;
     // saxes resolves namespaces up the open-tag stack, so time grows with the square of the depth
     // (20,000 levels: seconds). Thrown from the handler, this stops the parser at once.
     if (depth > maxDepth) throw new FeedError(`elements nested deeper than ${maxDepth} levels: not a usable feed`);
-    const pos = this.parser.position;
     if (depth === 1) return this.openRoot(tag, pos);
     if (this.item) {
       if (depth === this.item.depth + 1 && !this.capture && !this.item.oversized) this.startCapture(tag, depth, pos);
       return;
     }
     const itemDepth = this.format === 'rss' ? 3 : 2;
-    const isItem = this.format === 'rss' ? tag.local === 'item' && tag.uri === '' : tag.local === 'entry' && tag.uri === ns.atom;
-    if (depth === itemDepth && isItem) {
+    if (depth === itemDepth && this.isItem(tag)) {
       this.emitText(this.tagStart(pos));
       this.item = { position: ++this.count, depth, slots: {}, problems: [] };
     } else if (depth === itemDepth && !this.capture) {
@@ -167,23 +182,60 @@ export class XmlFeedReader {
     this.bufStart = pos;
   }
 
+  private isItem(tag: SaxesTagNS): boolean {
+    return this.format === 'rss' ? tag.local === 'item' && tag.uri === '' : tag.local === 'entry' && tag.uri === ns.atom;
+  }
+
   private close(): void {
     const depth = this.stack.length;
     this.stack.pop();
     const pos = this.parser.position;
     if (this.capture?.depth === depth) this.endCapture(pos);
-    if (this.item?.depth === depth) {
-      const item = this.item;
-      this.item = null;
-      const cut = pos - this.bufStart;
-      const raw = this.buf.slice(0, cut);
-      this.buf = this.buf.slice(cut);
-      this.bufStart = pos;
-      if (raw.includes('\uFFFD')) {
-        this.warn(`item ${item.position}: contains characters that could not be decoded (is the declared encoding right?)`, false);
+    if (this.item?.depth === depth) this.endItem(this.item, pos - this.bufStart);
+  }
+
+  /**
+   * saxes answers a closing tag that matches no open element (<title>…</titel>) by closing every
+   * element, the root too, so nothing after it can be read. Inside an item it is passed over
+   * instead: onError marks the item skipped, and the feed goes on after the item's end.
+   */
+  private closeTag(closeTag: () => void): void {
+    const { item, saxes } = this;
+    const match = saxes.tags.findLastIndex((tag) => tag.name === saxes.name);
+    if (item && match < 0) {
+      // With nothing open to close, saxes only reports the tag.
+      const open = saxes.tags;
+      saxes.tags = [];
+      try {
+        closeTag();
+      } finally {
+        saxes.tags = open;
       }
-      this.events.push({ kind: 'item', position: item.position, raw, fields: fieldsOf(item.slots, this.format ?? 'rss'), problems: item.problems });
+      return;
     }
+    // A stray item whose own end tag was the stray one ends at its parent's end tag (</channel>).
+    if (item?.stray && match < item.depth - 1) this.endStrayItem(item, this.parser.position);
+    closeTag();
+  }
+
+  /** Ends a stray item before the tag ending at stream offset `pos`: it and its open elements leave both stacks. */
+  private endStrayItem(item: OpenItem, pos: number): void {
+    this.stack.splice(item.depth - 1);
+    this.saxes.tags.splice(item.depth - 1);
+    this.capture = null;
+    this.endItem(item, this.tagStart(pos));
+  }
+
+  /** Hands out the item whose XML is the first `cut` characters of the buffer. */
+  private endItem(item: OpenItem, cut: number): void {
+    this.item = null;
+    const raw = this.buf.slice(0, cut);
+    this.buf = this.buf.slice(cut);
+    this.bufStart += cut;
+    if (raw.includes('\uFFFD')) {
+      this.warn(`item ${item.position}: contains characters that could not be decoded (is the declared encoding right?)`, false);
+    }
+    this.events.push({ kind: 'item', position: item.position, raw, fields: fieldsOf(item.slots, this.format ?? 'rss'), problems: item.problems });
   }
 
   private dropOversized(item: OpenItem): void {
@@ -238,13 +290,17 @@ export class XmlFeedReader {
 
   private onError(message: string): void {
     if (this.ending && /unclosed tag/.test(message)) return;
-    // saxes answers a closing tag that matches no open element by closing every element first:
-    // nothing after it can be placed. Say so, rather than what the wreck looks like next (a second root).
-    if (/unmatched closing tag/.test(message) && !this.fatal) {
-      const where = this.count > 0 ? ` in or after item ${this.count}` : '';
-      this.fatal = new FeedError(
-        `malformed XML${where}: ${message.replace(/\.$/, '')} (a closing tag that does not match its element, like <title>…</titel>); the feed cannot be read past it`,
-      );
+    if (/unmatched closing tag/.test(message)) {
+      const problem = `${message.replace(/\.$/, '')} (a closing tag that matches no open element, like <title>…</titel>)`;
+      if (this.item) {
+        this.item.stray = true;
+        this.item.problems.push(`malformed XML: ${problem}`);
+      } else if (!this.fatal) {
+        // Outside the items saxes has closed every element first: nothing after it can be placed.
+        // Say so, rather than what the wreck looks like next (a second root).
+        const where = this.count > 0 ? ` after item ${this.count}` : '';
+        this.fatal = new FeedError(`malformed XML${where}: ${problem}; the feed cannot be read past it`);
+      }
       return;
     }
     const clear = /undefined entity/.test(message) && this.doctype?.entities

@@ -184,6 +184,34 @@ describe('dedupFeed', () => {
     ]);
   });
 
+  it('skips an item with a closing tag that matches no element as it skips one with an unknown entity: the rest decided and written as read', async () => {
+    const feed = rssFeed(items);
+    /** Item 3 ("library-1") spoilt by `fault`, and the line of the fault. */
+    const spoilt = (from: string, fault: string, rest = '') => {
+      expect(feed).toContain(from);
+      const doc = feed.replace(from, fault + rest);
+      return { doc, line: doc.slice(0, doc.indexOf(fault)).split('\n').length };
+    };
+    const bad = {
+      entity: spoilt('<description>Greyhaven library reopens</description>', '<description>&bogus;', '</description>'),
+      stray: spoilt('</title>\n      <link>https://greyhaven', '</titel>', '\n      <link>https://greyhaven'),
+      ownEnd: spoilt('</item>\n    <item>\n      <title>Bridge closure', '</itme>', '\n    <item>\n      <title>Bridge closure'),
+    };
+    const entity = await run(bad.entity.doc, 'drop');
+    const stray = await run(bad.stray.doc, 'drop');
+    const ownEnd = await run(bad.ownEnd.doc, 'drop');
+    for (const { summary } of [entity, stray, ownEnd]) expect(summary).toMatchObject({ items: 7, emitted: 3, skipped: 1 });
+    expect(entity.messages).toEqual([expect.stringMatching(new RegExp(`^skipped item 3 \\("library-1"\\): malformed XML: ${bad.entity.line}:\\d+: undefined entity`))]);
+    // The guid comes after the unclosed <title>, so it is not read: the item is named by position and line.
+    expect(stray.messages).toEqual([expect.stringMatching(new RegExp(`^skipped item 3: malformed XML: ${bad.stray.line}:\\d+: unmatched closing tag: titel \\(`))]);
+    expect(ownEnd.messages).toEqual([expect.stringMatching(new RegExp(`^skipped item 3 \\("library-1"\\): malformed XML: ${bad.ownEnd.line}:\\d+: unmatched closing tag: itme \\(`))]);
+    // Written exactly as when the entity made the item unusable: everything but that item, as read.
+    expect(stray.text).toBe(entity.text);
+    expect(ownEnd.text).toBe(entity.text);
+    expect(XMLValidator.validate(stray.text)).toBe(true);
+    expect(xmlItems(stray.text).map((i) => i.fields.id)).toEqual(ids.first.filter((id) => id !== 'library-1'));
+  });
+
   it('decodes a declared ISO-8859-1 feed and writes it back in the same encoding', async () => {
     const feed = rssFeed(items.slice(2, 3)).replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').replace('Greyhaven', 'Grèyhaven');
     const { out, summary } = await run(iconv.encode(feed, 'latin1'), 'drop');

@@ -138,9 +138,38 @@ describe('XmlFeedReader', () => {
     expect(b).toMatchObject({ problems: [], fields: { id: 'b' } });
   });
 
-  it('says where a closing tag that matches nothing broke the feed, not what the wreck looks like after it', () => {
-    const doc = `<rss version="2.0"><channel><item><guid>a</guid><title>Ferry</titel><description>x</description></item><item><guid>b</guid><description>ok</description></item></channel></rss>`;
-    expect(() => read(doc)).toThrow(/^malformed XML in or after item 1: 1:\d+: unmatched closing tag: titel \(a closing tag that does not match its element/);
+  it('skips an item holding a closing tag that matches no element and reads on from its end, for any chunking', () => {
+    const ok = (id: string) => `<item><guid>${id}</guid><description>ok</description></item>\n`;
+    const docs = [
+      // A child's end tag misspelt: the item ends at its own </item>.
+      `<rss version="2.0"><channel>\n${ok('a')}<item><guid>b</guid><title>Ferry</titel><description>x</description></item>\n${ok('c')}</channel></rss>`,
+      // The item's own end tag misspelt: the next item's start ends it, or the channel's end.
+      `<rss version="2.0"><channel>\n${ok('a')}<item><guid>b</guid><description>x</description></itme>\n${ok('c')}</channel></rss>`,
+      `<rss version="2.0"><channel>\n${ok('a')}${ok('c')}<item><guid>b</guid><description>x</description></itme>\n</channel></rss>`,
+      `<feed xmlns="http://www.w3.org/2005/Atom">\n<entry><id>a</id><summary>ok</summary></entry>\n<entry><id>b</id><title>Ferry</titel><summary>x</summary></entry>\n<entry><id>c</id><summary>ok</summary></entry>\n</feed>`,
+    ];
+    for (const doc of docs) {
+      const whole = read(doc);
+      const found = itemsOf(whole);
+      expect(found.filter((i) => i.problems.length === 0).map((i) => i.fields.id)).toEqual(['a', 'c']);
+      const stray = found.find((i) => i.fields.id === 'b');
+      expect(stray?.problems[0]).toMatch(/^malformed XML: 1?\d:\d+: unmatched closing tag: (titel|itme) \(a closing tag that matches no open element/);
+      expect(stray?.raw).toMatch(/^<(item|entry)><(guid|id)>b</);
+      expect(whole.filter((e) => e.kind === 'warning')).toEqual([]);
+      for (const size of [1, 7, 64]) {
+        const chunked = read(doc, size);
+        expect(itemsOf(chunked)).toEqual(found);
+        expect(rejoin(chunked)).toBe(doc);
+      }
+    }
+  });
+
+  it('still stops the feed at a closing tag that matches no element outside the items, saying where', () => {
+    const item = '<item><guid>a</guid><description>ok</description></item>';
+    expect(() => read(`<rss version="2.0"><channel>${item}</titel>${item}</channel></rss>`)).toThrow(
+      /^malformed XML after item 1: 1:\d+: unmatched closing tag: titel \(a closing tag that matches no open element, like <title>…<\/titel>\); the feed cannot be read past it$/,
+    );
+    expect(() => read(`<rss version="2.0"><channel><title>Desk</titel>${item}</channel></rss>`)).toThrow(/^malformed XML: 1:\d+: unmatched closing tag: titel /);
   });
 });
 
