@@ -47,6 +47,13 @@ export interface EngineConfig {
    * 3 days apart; dev stays flat up to 0.5, but 0.25 split one event of the test split (see README).
    */
   barRisePerDay: number;
+  /**
+   * Floor of the join bar for a cluster that already holds a report of the article's own outlet.
+   * What an outlet's stories share with each other (its town, its streets and council, named in
+   * nearly every item) is no evidence of one story, while an outlet seldom tells one story twice
+   * but for updates (near-duplicates) and follow-ups (which share far more). 0: no floor.
+   */
+  ownOutletBar: number;
   /** A sentence seen verbatim in this many earlier articles of the same source is boilerplate. */
   boilerplateMinCount: number;
   /** Weight of the shipped background df model, in pseudo-documents. */
@@ -74,6 +81,7 @@ export const defaultEngineConfig: EngineConfig = {
   mergeThreshold: 0.6,
   windowMs: 7 * 24 * 3600 * 1000,
   barRisePerDay: 0,
+  ownOutletBar: 0.25,
   boilerplateMinCount: 1,
   backgroundWeight: 50,
   nameBoost: 3.5,
@@ -101,6 +109,7 @@ const ranges: Record<keyof EngineConfig, { min: number; max: number; integer?: t
   mergeThreshold: { min: 0, max: 1 },
   windowMs: { min: 60_000, max: 10 * 366 * 24 * 3600 * 1000 },
   barRisePerDay: { min: 0, max: 100 },
+  ownOutletBar: { min: 0, max: 1 },
   boilerplateMinCount: { min: 1, max: 1_000_000, integer: true },
   backgroundWeight: { min: 0, max: 1e9 },
   nameBoost: { min: 0, max: 100 },

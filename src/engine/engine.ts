@@ -222,7 +222,12 @@ export class Engine {
       decidedBy = dup.by;
     }
     const lengthFactor = Math.min(1, Math.sqrt(features.terms.length / cfg.fullLengthTerms));
-    const joinBar = (c: StoredCluster): number => this.joinThreshold(lengthFactor, c.size, Math.max(0, c.firstTime - time, time - c.lastTime));
+    // A cluster already holding a report of this outlet needs more (ownOutletBar): the outlet's
+    // town, streets and council must not chain its different stories.
+    const joinBar = (c: StoredCluster): number => {
+      const bar = this.joinThreshold(lengthFactor, c.size, Math.max(0, c.firstTime - time, time - c.lastTime));
+      return source !== '' && c.sources.includes(source) ? Math.max(bar, cfg.ownOutletBar) : bar;
+    };
     if (!target) {
       const match = candidates.find((c) => c.similarity >= joinBar(c.cluster));
       if (match) {

@@ -3,7 +3,18 @@ import { Engine } from '../../../src/engine/engine.js';
 import { MemoryIndex } from '../../../src/engine/memory-index.js';
 import type { EngineConfig } from '../../../src/engine/config.js';
 import type { Article, AssignOutcome } from '../../../src/engine/types.js';
-import { gazetteArticles, gazetteShortItems, millFireHarbor, millFireValley, millRebuildWeekLater, paperWorksFire } from './fixtures.js';
+import {
+  gazetteArticles,
+  gazetteShortItems,
+  millFireHarbor,
+  millFireValley,
+  millRebuildWeekLater,
+  paperWorksFire,
+  wrenfieldCarPark,
+  wrenfieldCarParkFollowUp,
+  wrenfieldCarParkRadio,
+  wrenfieldLibraryHours,
+} from './fixtures.js';
 
 const NOW = Date.UTC(2031, 5, 1);
 
@@ -37,6 +48,24 @@ describe('Engine: same story, different outlets', () => {
     expect(weekLater.clusterOf('harbor-2')).not.toBe(weekLater.clusterOf('harbor-1'));
   });
 
+  it("needs more than the outlet's own town and council to join a cluster holding its report", async () => {
+    const stream = [wrenfieldCarPark, wrenfieldLibraryHours, wrenfieldCarParkRadio, wrenfieldCarParkFollowUp];
+    // Without the rule the library story joins the car park through "Wrenfield Town Council" and
+    // the town's name alone, above the bar for its length but below ownOutletBar.
+    const unguarded = await run(stream, new Engine({ ownOutletBar: 0 }));
+    const glued = unguarded.outcomes[1]?.assignment;
+    expect(glued?.clusterId).toBe(unguarded.clusterOf('wrenfield-1'));
+    expect(glued?.similarity).toBeGreaterThan(0.15);
+    expect(glued?.similarity).toBeLessThan(new Engine().config.ownOutletBar);
+
+    const { outcomes, clusterOf } = await run(stream);
+    expect(outcomes[1]?.assignment.decidedBy).toBe('new');
+    // Another outlet's rewrite and the paper's own follow-up still join the story.
+    expect(clusterOf('downs-1')).toBe(clusterOf('wrenfield-1'));
+    expect(clusterOf('wrenfield-3')).toBe(clusterOf('wrenfield-1'));
+    expect(outcomes[3]?.assignment.similarity).toBeGreaterThan(0.5);
+  });
+
   it('keeps cluster fields filled for readers', async () => {
     const { index, clusterOf } = await run([millFireHarbor, millFireValley]);
     const [cluster] = await index.getClusters([clusterOf('harbor-1') ?? '']);
@@ -56,10 +85,11 @@ describe('Engine: publisher boilerplate', () => {
   });
 
   it('keeps short items apart when one shared term would carry the whole match', async () => {
-    const { outcomes } = await run([...gazetteArticles, ...gazetteShortItems]);
+    // Both items are the Gazette's, so ownOutletBar would keep them apart too: it is off here.
+    const { outcomes } = await run([...gazetteArticles, ...gazetteShortItems], new Engine({ ownOutletBar: 0 }));
     expect(outcomes.slice(4).map((o) => o.assignment.decidedBy)).toEqual(['new', 'new']);
     // With the rule off, "road" alone joins them: the test would catch its loss.
-    const { outcomes: unguarded } = await run([...gazetteArticles, ...gazetteShortItems], new Engine({ maxTermShare: 1 }));
+    const { outcomes: unguarded } = await run([...gazetteArticles, ...gazetteShortItems], new Engine({ maxTermShare: 1, ownOutletBar: 0 }));
     expect(unguarded[5]?.assignment.clusterId).toBe(unguarded[4]?.assignment.clusterId);
   });
 

@@ -126,3 +126,52 @@ Her elderly neighbour was knocked over outside the post office last month by a t
     'The narrow pavement outside the post office',
   ),
 ];
+
+/**
+ * One town paper's different stories, naming its town, high street and council as such papers do
+ * in nearly every item, a radio desk's rewrite of the first and the paper's own follow-up of it.
+ */
+export const wrenfieldCarPark: Article = {
+  id: 'wrenfield-1',
+  source: 'wrenfield-post.test',
+  title: 'Wrenfield council approves 140-space car park behind Tanner Street',
+  publishedAt: '2031-04-07T08:00:00Z',
+  text: `Wrenfield Town Council voted on Monday evening to build a 140-space car park on the old bus depot site behind Tanner Street.
+Councillors backed the plan by nine votes to three after a two-hour debate in the Wrenfield Guildhall.
+The scheme will cost 1.6 million pounds and should open next spring, council leader Imogen Stroud said.
+"Shoppers on Tanner Street have waited long enough," Stroud told the meeting.
+Traders had asked for more parking since the depot closed in 2029; residents of Cobble Row objected to the extra traffic.`,
+};
+
+export const wrenfieldLibraryHours: Article = {
+  id: 'wrenfield-2',
+  source: 'wrenfield-post.test',
+  title: 'Wrenfield library to open on Saturday afternoons',
+  publishedAt: '2031-04-08T08:00:00Z',
+  text: `Wrenfield's library will stay open until five on Saturdays from next month, Wrenfield Town Council said on Tuesday.
+The change follows a survey in which 412 readers asked for weekend hours, and the library's Saturday film club will move to the afternoon.
+Volunteers from the Friends of the Library will run a children's reading hour at two o'clock.
+Librarian Hal Penrose said the longer Saturday opening would be paid for from the heritage fund and need no extra staff.
+The library lent 23,800 books last year, up a fifth on the year before, and its new audiobook service has 640 members.
+A mobile book van will visit outlying villages on the first Thursday of each month.`,
+};
+
+export const wrenfieldCarParkRadio: Article = {
+  id: 'downs-1',
+  source: 'downs-radio.test',
+  title: 'Go-ahead for Wrenfield depot car park',
+  publishedAt: '2031-04-07T12:00:00Z',
+  text: `A car park with 140 spaces is to be built on the former bus depot behind Tanner Street in Wrenfield.
+The town council approved it by nine votes to three on Monday night despite objections from Cobble Row residents worried about traffic.
+Council leader Imogen Stroud said the 1.6 million pound project should be finished next spring and that shoppers had waited long enough.`,
+};
+
+export const wrenfieldCarParkFollowUp: Article = {
+  id: 'wrenfield-3',
+  source: 'wrenfield-post.test',
+  title: 'Cobble Row residents to challenge Tanner Street car park',
+  publishedAt: '2031-04-08T15:00:00Z',
+  text: `Residents of Cobble Row say they will challenge the 140-space car park approved for the old bus depot site behind Tanner Street.
+They have written to council leader Imogen Stroud asking her to reconsider the nine-to-three vote, saying the 1.6 million pounds would be better spent on buses.
+Stroud said the car park would open next spring as planned.`,
+};
