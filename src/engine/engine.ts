@@ -2,12 +2,12 @@ import { parseArticle } from '../contracts/article.js';
 import { sentenceKey, stripGenericBoilerplate, stripLearnedBoilerplate } from './boilerplate.js';
 import { checkEngineConfig, defaultEngineConfig, type EngineConfig } from './config.js';
 import { hashKey } from './hash.js';
-import { assignmentOf, type Index, type StoredArticle, type StoredCluster } from './index-store.js';
+import { assignmentOf, decisionEvents, type Index, type IndexMutation, type StoredArticle, type StoredCluster } from './index-store.js';
 import { bandKeys, estimateJaccard, lshParams, MinHasher, type LshParams } from './minhash.js';
 import type { PageMetadata } from './page-metadata.js';
 import { prepareText, tokenise, trimMemos } from './text.js';
 import { addScaled, cosine, heaviest, overlap, termCounts, topTerms, Vectorizer } from './tfidf.js';
-import type { Article, AssignOutcome, DecidedBy, MergeEvent, RemovalEvent, SparseVector } from './types.js';
+import type { Article, AssignOutcome, DecidedBy, SparseVector } from './types.js';
 
 /** What an article looks like before anything about the stream is known (pure, cacheable). */
 export interface ArticleText {
@@ -276,18 +276,15 @@ export class Engine {
 
     const clusters = [...working.values()].filter((c): c is StoredCluster => c !== null);
     const removedClusters = [...working].filter(([id, c]) => c === null && !absorbed.some((a) => a.clusterId === id));
-    await index.apply({
+    const mutation: IndexMutation = {
       article: stored,
       ...(previous ? { previous } : {}),
       clusters: clusters.filter((c) => c.id === cluster.id || (previous && c.id === previous.clusterId)),
       absorbed,
       removedClusters: removedClusters.map(([id]) => id),
-    });
-    const merges: MergeEvent[] = absorbed.length
-      ? [{ type: 'merge', clusterId: cluster.id, merged: absorbed.map((a) => a.clusterId), clusterSize: cluster.size, at }]
-      : [];
-    const removals = removedClusters.map(([clusterId]): RemovalEvent => ({ type: 'removal', clusterId, at }));
-    return { assignment: assignmentOf(stored, cluster.size), merges, removals, changed: true };
+    };
+    await index.apply(mutation);
+    return { ...decisionEvents(mutation), changed: true };
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Assignment, DecidedBy, SparseVector } from './types.js';
+import type { AssignOutcome, Assignment, DecidedBy, MergeEvent, RemovalEvent, SparseVector } from './types.js';
 
 /**
  * The state the engine decides against. The engine owns every decision; an Index only stores and
@@ -142,6 +142,23 @@ export function assignmentOf(article: StoredArticle, clusterSize: number): Assig
     decidedBy: article.decidedBy,
     clusterSize,
     at: article.at,
+  };
+}
+
+/**
+ * What a decision publishes, read off its writes: the article's assignment, one merge per surviving
+ * cluster that absorbed others, and the clusters an update left empty. The engine returns these and
+ * a store that publishes inside its atomic write (RedisIndex) writes the same.
+ */
+export function decisionEvents(m: IndexMutation): Pick<AssignOutcome, 'assignment' | 'merges' | 'removals'> {
+  const sizeOf = (id: string) => m.clusters.find((c) => c.id === id)?.size ?? 0;
+  const at = m.article.at;
+  const merged = new Map<string, string[]>();
+  for (const { clusterId, into } of m.absorbed) merged.set(into, [...(merged.get(into) ?? []), clusterId]);
+  return {
+    assignment: assignmentOf(m.article, sizeOf(m.article.clusterId)),
+    merges: [...merged].map(([into, ids]): MergeEvent => ({ type: 'merge', clusterId: into, merged: ids, clusterSize: sizeOf(into), at })),
+    removals: m.removedClusters.map((clusterId): RemovalEvent => ({ type: 'removal', clusterId, at })),
   };
 }
 

@@ -3,9 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis, type ChainableCommander } from 'ioredis';
 import { fnv1a } from '../engine/hash.js';
 import {
-  assignmentOf,
   boundedUnion,
   clusterFilter,
+  decisionEvents,
   type ClusterQuery,
   type Index,
   type IndexMutation,
@@ -569,18 +569,12 @@ export class RedisIndex implements Index {
   }
 
   private queueEvents(w: DecisionWrite, m: IndexMutation, maxLen: number): UnpublishedEvent[] {
-    const sizeOf = (id: string) => m.clusters.find((c) => c.id === id)?.size ?? 0;
-    const merged = new Map<string, string[]>();
-    for (const { clusterId, into } of m.absorbed) merged.set(into, [...(merged.get(into) ?? []), clusterId]);
-    const events: UnpublishedEvent[] = m.removedClusters.map((clusterId) => ({
-      type: 'removal',
-      removal: { type: 'removal', clusterId, at: m.article.at },
-    }));
-    for (const [into, ids] of merged) {
-      const merge: MergeEvent = { type: 'merge', clusterId: into, merged: ids, clusterSize: sizeOf(into), at: m.article.at };
-      events.push({ type: 'merge', merge });
-    }
-    events.push({ type: 'assignment', assignment: assignmentOf(m.article, sizeOf(m.article.clusterId)) });
+    const { assignment, merges, removals } = decisionEvents(m);
+    const events: UnpublishedEvent[] = [
+      ...removals.map((removal) => ({ type: 'removal' as const, removal })),
+      ...merges.map((merge) => ({ type: 'merge' as const, merge })),
+      { type: 'assignment', assignment },
+    ];
     for (const event of events) {
       w.call('XADD', this.shared.keys.stream, 'MAXLEN', '~', maxLen, '*', 'event', JSON.stringify(event));
     }
