@@ -84,19 +84,51 @@ export function extractHtml(fragmentOrPage: string): { title: string; text: stri
   const page = /<(html|body)[\s>]/i.test(fragmentOrPage) ? fragmentOrPage : `<html><body>${fragmentOrPage}</body></html>`;
   const { parseHTML, Readability } = htmlStack();
   const { document } = parseHTML(page);
-  const title = document.querySelector('title')?.textContent ?? '';
   const metadata = pageMetadata(document as unknown as Document);
+  const headings = [...document.querySelectorAll('h1')].map((h) => h.textContent ?? '');
+  const title = (found: string | null | undefined, siteName?: string | null) =>
+    headlineOf(found || (document.querySelector('title')?.textContent ?? ''), [metadata.source, siteName], headings);
   // Readability mutates the document, so it gets its own copy. Its cost grows steeply with nesting
   // depth (1,000 nested elements: ~9 s; 10,000 overflow the stack), so deeper markup than real
   // pages have goes straight to the body text below.
   const parsed = depthOf(document.documentElement) <= maxReadabilityDepth ? new Readability(parseHTML(page).document as unknown as Document).parse() : null;
   if (parsed?.content) {
     const text = blockText(parseHTML(`<html><body>${parsed.content}</body></html>`).document.body);
-    if (text.trim()) return { title: parsed.title || title, text, page: metadata };
+    if (text.trim()) return { title: title(parsed.title, parsed.siteName), text, page: metadata };
   }
+  const fallbackTitle = title(null);
   for (const node of [...document.querySelectorAll(NON_CONTENT)]) node.remove();
-  return { title, text: document.body ? blockText(document.body) : (document.textContent ?? ''), page: metadata };
+  return { title: fallbackTitle, text: document.body ? blockText(document.body) : (document.textContent ?? ''), page: metadata };
 }
+
+/** What sites put between a headline and their own name in <title>: "Headline | Outlet". */
+const TITLE_SEPARATOR = /\s+(?:[|\-–—:»·•/\\]|::)\s+/;
+
+/**
+ * The headline in a page's <title>, without the site's name: "Headline | The Outlet" would put
+ * the outlet's name in every headline and tie its stories together (Readability leaves it on
+ * titles of four words or fewer). The page's own <h1> when the title opens with it and a
+ * separator, else the title without a first or last part that is one of `siteNames`, else the
+ * title as it is. (An <h1> at the end is not taken: templates put the outlet's logo in one.)
+ */
+export function headlineOf(title: string, siteNames: readonly (string | null | undefined)[], headings: readonly string[]): string {
+  const trimmed = title.replace(/\s+/g, ' ').trim();
+  const parts = trimmed.split(TITLE_SEPARATOR);
+  if (parts.length < 2) return trimmed;
+  for (const heading of headings.map((h) => h.replace(/\s+/g, ' ').trim())) {
+    if (heading && trimmed.toLowerCase().startsWith(heading.toLowerCase()) && separatorFirst.test(trimmed.slice(heading.length))) return heading;
+  }
+  const key = (text: string) => text.toLowerCase().replace(/^the\s+/, '').replace(/[^\p{L}\p{N}]+/gu, '');
+  const sites = new Set(siteNames.flatMap((name) => (name && key(name) ? [key(name)] : [])));
+  const first = parts[0] ?? '';
+  const last = parts[parts.length - 1] ?? '';
+  if (sites.has(key(last))) return trimmed.slice(0, trimmed.length - last.length).replace(separatorLast, '');
+  if (sites.has(key(first))) return trimmed.slice(first.length).replace(separatorFirst, '');
+  return trimmed;
+}
+
+const separatorFirst = new RegExp(`^${TITLE_SEPARATOR.source}`);
+const separatorLast = new RegExp(`${TITLE_SEPARATOR.source}$`);
 
 /** Deeper than news pages nest (they stay well under 100); Readability stays fast below it. */
 const maxReadabilityDepth = 150;

@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sentenceKey, stripGenericBoilerplate, stripLearnedBoilerplate } from '../../../src/engine/boilerplate.js';
 import { hash32 } from '../../../src/engine/hash.js';
-import { contentTerms, extractHtml, nameTerms, normalise, prepareText, splitSentences, tokenise, words } from '../../../src/engine/text.js';
+import { contentTerms, extractHtml, headlineOf, nameTerms, normalise, prepareText, splitSentences, tokenise, words } from '../../../src/engine/text.js';
+import { Engine } from '../../../src/engine/engine.js';
+import { MemoryIndex } from '../../../src/engine/memory-index.js';
 
 /**
  * The tokeniser as regexes (what words() did before its char scan and the token memo): the
@@ -153,11 +155,46 @@ describe('HTML extraction', () => {
 
   it('reduces a page with scripts and navigation to its article text, one block per line', () => {
     const { title, text } = extractHtml(page);
-    expect(title).toContain('Ferry sinks off Kelmore');
+    expect(title).toBe('Ferry sinks off Kelmore'); // not "| Coast Post" (see headlineOf)
     expect(text).toContain('All 86 passengers were rescued');
     expect(text).not.toMatch(/tracker|color: red|World news menu|footer links/);
     const sentences = prepareText({ html: page }).sentences;
     expect(sentences).toContain('"They came out in the dark without being asked," Varga said of the fishermen who joined the search.');
+  });
+
+  it("takes the outlet's name out of a page's title", () => {
+    // The page's own <h1> when the title opens with it.
+    expect(headlineOf('Library wins award | The Wrenfield Post', [], ['Library wins award'])).toBe('Library wins award');
+    expect(headlineOf('Storm - live updates | Coast Post', [], ['Storm - live updates'])).toBe('Storm - live updates');
+    // Else a first or last part naming the site (og:site_name or the JSON-LD publisher).
+    expect(headlineOf('Library wins award | The Wrenfield Post', ['The Wrenfield Post'], [])).toBe('Library wins award');
+    expect(headlineOf('Wrenfield Post — Library wins award', ['The Wrenfield Post'], [])).toBe('Library wins award');
+    // A logo in an <h1> at the end is not the headline; a title without a site part stays whole.
+    expect(headlineOf('Library wins award | The Wrenfield Post', [], ['The Wrenfield Post'])).toBe('Library wins award | The Wrenfield Post');
+    expect(headlineOf('Storm - live updates', ['Coast Post'], [])).toBe('Storm - live updates');
+    expect(headlineOf('Budget 2031: what it means for you', ['Coast Post'], ['Budget'])).toBe('Budget 2031: what it means for you');
+  });
+
+  it('keeps two short-headline pages of one outlet apart: its name in <title> is not their story', async () => {
+    const page = (headline: string, paragraphs: string) =>
+      `<html><head><title>${headline} | The Wrenfield Post</title><meta property="og:site_name" content="The Wrenfield Post"></head>` +
+      `<body><article><h1>${headline}</h1>${paragraphs}</article></body></html>`;
+    const arson = page(
+      'Man charged over arson',
+      '<p>A 32-year-old man has been charged with arson after a fire destroyed a disused warehouse on Kiln Lane on Friday night.</p>' +
+        '<p>Firefighters from three stations spent four hours bringing the blaze under control, and nobody was hurt.</p>',
+    );
+    const award = page(
+      'Library wins award',
+      "<p>The children's section of the town library has won a national award for its summer reading scheme, which drew 1,200 young readers.</p>" +
+        '<p>Head librarian Hal Penrose said the prize of 5,000 pounds would buy new picture books and beanbags.</p>',
+    );
+    expect(prepareText({ html: arson }).sentences[0]).toBe('Man charged over arson');
+    const engine = new Engine();
+    const index = new MemoryIndex();
+    const first = await engine.assign({ id: 'arson', html: arson }, index, Date.UTC(2031, 0, 1));
+    const second = await engine.assign({ id: 'award', html: award }, index, Date.UTC(2031, 0, 1));
+    expect(second.assignment.clusterId).not.toBe(first.assignment.clusterId); // 0.30 through "Wrenfield Post" before
   });
 
   it('falls back to the body text when Readability finds no article', () => {
