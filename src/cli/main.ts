@@ -1,23 +1,8 @@
-import { Command } from 'commander';
-import { registerApiCommand } from './api-command.js';
-import { registerEmbeddedCommands } from './embedded-commands.js';
-import { registerFeedCommands } from './feed-commands.js';
-import { registerServiceCommands } from './service-commands.js';
+import { createProgram } from './program.js';
 
-/**
- * `samestory` command line. Each group of commands lives in its own module and registers itself
- * here, so the embedded engine, the service and the feed tools stay independent.
- */
-const program = new Command('samestory')
-  .description('Find which news reports tell the same story.')
-  .showHelpAfterError();
-
-registerEmbeddedCommands(program);
-registerFeedCommands(program);
-registerServiceCommands(program);
-registerApiCommand(program);
-
-program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`samestory: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-});
+createProgram()
+  .parseAsync(process.argv)
+  .catch((error: unknown) => {
+    process.stderr.write(`samestory: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  });
