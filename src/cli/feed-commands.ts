@@ -27,7 +27,7 @@ export function registerFeedCommands(program: Command): void {
   program
     .command('dedup')
     .description('Deduplicate an RSS, Atom or JSON Lines feed: keep the first report of each story, or annotate all.')
-    .argument('[input]', 'feed file, or - for stdin', '-')
+    .argument('[input]', 'feed file, or - for stdin (a pipe, not a terminal)', '-')
     .addOption(new Option('--format <format>', 'output format (default: the input format)').choices(feedFormats))
     .addOption(new Option('--mode <mode>', 'drop later reports, or annotate every item').choices(['drop', 'annotate']).default('drop'))
     .addOption(new Option('--state <file>', 'remember stories across runs in this file').conflicts('redis'))
@@ -55,6 +55,11 @@ Exit codes: 0 ok, 1 unusable input/arguments or a failure, 2 some items were ski
 }
 
 async function dedupCommand(input: string, options: DedupCommandOptions): Promise<void> {
+  // The input defaults to stdin: typed at a terminal with no file, it would wait on the keyboard
+  // without a word.
+  if (input === '-' && process.stdin.isTTY) {
+    throw new Error('no input: stdin is a terminal; give a feed file (samestory dedup feed.xml) or pipe a feed in (curl -s URL | samestory dedup)');
+  }
   exitQuietlyWhenStdoutCloses();
   const engine = new Engine(options.config === undefined ? {} : parseEngineConfigOption(options.config));
   const maxEntries = positiveNumber('--max-entries', options.maxEntries);

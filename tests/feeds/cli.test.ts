@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { cliCommand, projectRoot, runCli } from '../cli/run-cli.js';
+import { cliCommand, hasScript, projectRoot, runCli, runCliInTerminal } from '../cli/run-cli.js';
 import { deletePrefix, redisUrl, testPrefix } from '../integration/redis-helpers.js';
 import { items, rssFeed } from './fixtures.js';
 
@@ -131,6 +131,19 @@ describe('samestory dedup', () => {
     const notFeed = await runCli(['dedup'], { input: '<html><body>hello</body></html>' });
     expect(notFeed.code).toBe(1);
     expect(notFeed.stderr).toMatch(/unsupported XML root element <html>/);
+  });
+
+  it.skipIf(!hasScript)('with no input at a terminal, exits 1 at once asking for a feed file or a pipe, rather than waiting on the keyboard', async () => {
+    for (const args of [['dedup'], ['dedup', '-', '--mode', 'annotate']]) {
+      const run = await runCliInTerminal(args, { timeoutMs: 10_000 });
+      expect(run.timedOut, run.stdout).toBe(false);
+      expect(run.code).toBe(1);
+      expect(run.stdout.trim()).toBe('samestory: no input: stdin is a terminal; give a feed file (samestory dedup feed.xml) or pipe a feed in (curl -s URL | samestory dedup)');
+    }
+    // Piped stdin is read as before.
+    const piped = await runCli(['dedup'], { input: rssFeed(items.slice(0, 2)) });
+    expect(piped.code).toBe(0);
+    expect(guids(piped.stdout)).toEqual(['avelin-post-1', 'tidal-a']);
   });
 
   it('on SIGTERM mid-feed, closes the output and saves the state for exactly what was written (exit 143)', async () => {
