@@ -4,7 +4,7 @@ import { Engine } from '../engine/engine.js';
 import type { Index } from '../engine/index-store.js';
 import { MemoryIndex } from '../engine/memory-index.js';
 import { feedFormats, type FeedFormat } from '../feeds/detect.js';
-import { dedupFeed, type DedupMode } from '../feeds/dedup.js';
+import { dedupFeed, type DedupMode, type DedupSummary } from '../feeds/dedup.js';
 import { loadState, saveState } from '../feeds/state.js';
 import { parseEngineConfigOption } from './engine-config.js';
 import { exitQuietlyWhenStdoutCloses } from './output.js';
@@ -20,6 +20,8 @@ interface DedupCommandOptions {
   maxAgeDays?: string;
   minSimilarity: string;
   feedLink?: string;
+  /** --summary / --no-summary; unset: only when stderr is a terminal. */
+  summary?: boolean;
 }
 
 /** Feed tools: `samestory dedup`. */
@@ -38,6 +40,8 @@ export function registerFeedCommands(program: Command): void {
     .option('--max-age-days <days>', 'in-process index: forget articles older than this (default: twice the engine window)')
     .option('--min-similarity <s>', 'a later report joined by TF-IDF below this cosine (0-1) is kept as a first report: fewer wrong drops, more repeats', '0')
     .option('--feed-link <url>', "link of a converted RSS channel (id of a converted Atom feed); default: the input feed's own, else the origin all item links share")
+    .option('--summary', 'end with one line on stderr counting items read, dropped (or marked) and written (default: only when stderr is a terminal)')
+    .option('--no-summary', 'no summary line, also at a terminal')
     .addHelpText(
       'after',
       `
@@ -46,7 +50,9 @@ Lines: one item object per line), and the encoding from the BOM or the XML decla
 drop keeps the first item of each story; annotate keeps all items and adds samestory:cluster,
 duplicateOf, similarity, decidedBy and status (namespace https://samestory.dev/ns/1.0; JSON Lines: a
 "samestory" field). With --state, items already seen in an earlier run are never emitted again.
-A bad item is reported on stderr (naming its position and id) and skipped. See docs/feeds.md.
+A bad item is reported on stderr (naming its position and id) and skipped. At a terminal (or with
+--summary) the run ends with one line on stderr, e.g. "samestory dedup: 11 items read, 4 repeats
+dropped, 7 written"; in pipelines and cron it stays quiet. See docs/feeds.md.
 Exit codes: 0 ok, 1 unusable input/arguments or a failure, 2 some items were skipped.`,
     )
     .action(async (input: string, options: DedupCommandOptions) => {
@@ -115,14 +121,19 @@ async function dedupCommand(input: string, options: DedupCommandOptions): Promis
         }
       },
     });
+    // At a terminal a run ends with what it did (a run that drops everything otherwise says
+    // nothing); pipelines and cron stay quiet unless --summary asks.
+    const showSummary = options.summary ?? process.stderr.isTTY === true;
     if (summary.interrupted) {
       const signal = interrupt.signal.reason as NodeJS.Signals;
       process.stderr.write(`samestory: ${signal}: stopped after ${summary.items} item(s), ${summary.emitted} written\n`);
       process.exitCode = 128 + (signal === 'SIGINT' ? 2 : 15);
     } else if (summary.skipped > 0) {
-      process.stderr.write(`samestory: ${summary.skipped} item(s) skipped, ${summary.emitted} of ${summary.items} written\n`);
+      // The summary line counts the skipped items too.
+      if (!showSummary) process.stderr.write(`samestory: ${summary.skipped} item(s) skipped, ${summary.emitted} of ${summary.items} written\n`);
       process.exitCode = 2;
     }
+    if (showSummary) process.stderr.write(`${summaryLine(summary, options.mode)}\n`);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') throw new Error(`cannot read ${input}: ${code}`, { cause: error });
@@ -139,6 +150,23 @@ async function dedupCommand(input: string, options: DedupCommandOptions): Promis
     // A read still pending on an idle pipe would keep the process alive after an interrupt.
     if (interrupt.signal.aborted) stream.destroy();
   }
+}
+
+/**
+ * One line saying what a run did, e.g. `samestory dedup: 11 items read, 4 repeats dropped, 7 written`
+ * (annotate: `4 marked repeat`); items already seen and skipped items are named when there are any.
+ */
+export function summaryLine(summary: DedupSummary, mode: DedupMode): string {
+  const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+  const drop = mode === 'drop';
+  const parts = [
+    `${count(summary.items, 'item')} read`,
+    drop ? `${count(summary.repeats, 'repeat')} dropped` : `${summary.repeats} marked repeat`,
+    ...(summary.seen > 0 ? [drop ? `${summary.seen} already seen dropped` : `${summary.seen} marked seen`] : []),
+    ...(summary.skipped > 0 ? [`${summary.skipped} skipped`] : []),
+    `${summary.emitted} written`,
+  ];
+  return `samestory dedup: ${parts.join(', ')}`;
 }
 
 /** The service's Redis index, loaded only when asked for (the embedded path never loads ioredis). */

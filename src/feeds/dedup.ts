@@ -80,6 +80,10 @@ export interface DedupSummary {
   outputFormat: FeedFormat;
   items: number;
   emitted: number;
+  /** Decided items that were a duplicate or later report of a known story (status `repeat`). */
+  repeats: number;
+  /** Decided items whose id was processed before (status `seen`). */
+  seen: number;
   /** Items (or parts of the feed) that could not be used. */
   skipped: number;
   /** The run was stopped through `signal` before the input ended. */
@@ -114,7 +118,7 @@ export async function dedupFeed(input: AsyncIterable<Buffer | string>, output: W
     if (tail) yield tail;
   }
 
-  const summary: DedupSummary = { inputFormat: 'jsonl', outputFormat: 'jsonl', items: 0, emitted: 0, skipped: 0, interrupted: false };
+  const summary: DedupSummary = { inputFormat: 'jsonl', outputFormat: 'jsonl', items: 0, emitted: 0, repeats: 0, seen: 0, skipped: 0, interrupted: false };
   const interrupted = () => options.signal?.aborted === true;
   // Chosen once the input format is known (for XML: at the root element).
   const out: { writer?: FeedWriter } = {};
@@ -178,6 +182,8 @@ export async function dedupFeed(input: AsyncIterable<Buffer | string>, output: W
       sharedOrigin = sharedOrigin === undefined || sharedOrigin === origin ? origin : null;
     }
     const decision = await decide((a) => options.engine.assign(a, options.index, now()), options.index, conversion.article, runStart, options.minSimilarity);
+    if (decision.status === 'repeat') summary.repeats++;
+    else if (decision.status === 'seen') summary.seen++;
     if (decision.repeatedId) {
       options.report(`${name}: id already used by an earlier item of this feed; treated as the same article`);
     }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { cliCommand, hasScript, projectRoot, runCli, runCliInTerminal } from '../cli/run-cli.js';
 import { deletePrefix, redisUrl, testPrefix } from '../integration/redis-helpers.js';
-import { items, rssFeed } from './fixtures.js';
+import { items, jsonLines, rssFeed } from './fixtures.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -144,6 +144,39 @@ describe('samestory dedup', () => {
     const piped = await runCli(['dedup'], { input: rssFeed(items.slice(0, 2)) });
     expect(piped.code).toBe(0);
     expect(guids(piped.stdout)).toEqual(['avelin-post-1', 'tidal-a']);
+  });
+
+  it('--summary ends the run with one line on stderr counting what was read, dropped or marked, and written', async () => {
+    const drop = await runCli(['dedup', '--summary'], { input: rssFeed(items) });
+    expect(drop.code).toBe(0);
+    expect(guids(drop.stdout)).toEqual(['avelin-post-1', 'tidal-a', 'library-1', 'football-1']);
+    expect(drop.stderr).toBe('samestory dedup: 7 items read, 3 repeats dropped, 4 written\n');
+    const annotate = await runCli(['dedup', '--summary', '--mode', 'annotate', '--format', 'jsonl'], { input: rssFeed(items) });
+    expect(annotate.code).toBe(0);
+    expect(annotate.stderr).toBe('samestory dedup: 7 items read, 3 marked repeat, 7 written\n');
+
+    // Items already seen and skipped ones are counted too (the summary replaces the "skipped" line).
+    const state = join(dir, 'summary-state.json');
+    expect((await runCli(['dedup', '--state', state], { input: jsonLines(items.slice(0, 4)) })).stderr).toBe('');
+    const second = await runCli(['dedup', '--state', state, '--summary'], { input: `${jsonLines(items.slice(2))}not json\n` });
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(/^samestory: skipped line 6: invalid JSON: [^\n]+\nsamestory dedup: 6 items read, 2 repeats dropped, 2 already seen dropped, 1 skipped, 1 written\n$/);
+
+    // Piped and not asked for: quiet, also when everything is dropped.
+    const quiet = await runCli(['dedup'], { input: rssFeed(items.slice(3, 4).concat(items.slice(5, 6))) });
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
+  });
+
+  it.skipIf(!hasScript)('at a terminal, ends with the summary line unless --no-summary', async () => {
+    const feed = join(dir, 'summary.xml');
+    await writeFile(feed, rssFeed(items));
+    const run = await runCliInTerminal(['dedup', feed]);
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toMatch(/<\/rss>\s+samestory dedup: 7 items read, 3 repeats dropped, 4 written\r?\n$/);
+    const quiet = await runCliInTerminal(['dedup', feed, '--no-summary']);
+    expect(quiet.code, quiet.stdout).toBe(0);
+    expect(quiet.stdout).not.toContain('samestory dedup:');
   });
 
   it('on SIGTERM mid-feed, closes the output and saves the state for exactly what was written (exit 143)', async () => {
