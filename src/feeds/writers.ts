@@ -68,7 +68,7 @@ function jsonLinesWriter(annotate: boolean): FeedWriter {
     item({ article, json }, annotation) {
       if (json && !annotate) return `${json.line.trim()}\n`;
       const value = json ? json.value : { ...article };
-      return `${JSON.stringify(annotation ? { ...value, samestory: annotation } : value)}\n`;
+      return `${JSON.stringify(annotation ? { ...value, samestory: { ...annotation, similarity: roundSimilarity(annotation.similarity) } } : value)}\n`;
     },
     finish: () => '',
   };
@@ -158,13 +158,18 @@ function generatedAtomWriter(options: WriterOptions): FeedWriter {
   };
 }
 
+/** An annotation's similarity as written, in every format: 4 decimals (0.79679... -> 0.7968). */
+function roundSimilarity(similarity: number): number {
+  return Math.round(similarity * 1e4) / 1e4;
+}
+
 /** The annotation as samestory:* elements (duplicateOf only when there is one). */
 export function annotationElements(a: Annotation): string[] {
   const el = (name: string, value: string) => `<samestory:${name}>${escapeXml(value)}</samestory:${name}>`;
   return [
     el('cluster', a.clusterId),
     ...(a.duplicateOf === null ? [] : [el('duplicateOf', a.duplicateOf)]),
-    el('similarity', String(Math.round(a.similarity * 1e4) / 1e4)),
+    el('similarity', String(roundSimilarity(a.similarity))),
     el('decidedBy', a.decidedBy),
     el('status', a.status),
   ];

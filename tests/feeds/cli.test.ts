@@ -179,6 +179,23 @@ describe('samestory dedup', () => {
     expect(quiet.stdout).not.toContain('samestory dedup:');
   });
 
+  it('annotate writes the similarity rounded to 4 decimals in JSON Lines, as in RSS', async () => {
+    const xml = await runCli(['dedup', '--mode', 'annotate'], { input: rssFeed(items) });
+    const fromXml = [...xml.stdout.matchAll(/<samestory:similarity>([^<]+)</g)].map((m) => Number(m[1]));
+    expect(fromXml).toContain(0.7968); // tidal-b joined tidal-a by TF-IDF at 0.79679...
+    const fromRss = await runCli(['dedup', '--mode', 'annotate', '--format', 'jsonl'], { input: rssFeed(items) });
+    expect(fromRss.code, fromRss.stderr).toBe(0);
+    expect(fromRss.stdout).toMatch(/"similarity":0\.7968,/);
+    expect(fromRss.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l).samestory.similarity)).toEqual(fromXml);
+    // JSON Lines kept as JSON Lines: the same rounding (as a number).
+    const kept = await runCli(['dedup', '--mode', 'annotate'], { input: jsonLines(items) });
+    expect(kept.code, kept.stderr).toBe(0);
+    const similarities = [...kept.stdout.matchAll(/"similarity":([^,}]+)/g)].map((m) => m[1] as string);
+    expect(similarities).toHaveLength(items.length);
+    expect(similarities.filter((x) => x !== '0')).toHaveLength(3);
+    for (const x of similarities) expect(x).toMatch(/^(0|1|0\.\d{1,4})$/);
+  });
+
   it('on SIGTERM mid-feed, closes the output and saves the state for exactly what was written (exit 143)', async () => {
     const state = join(dir, 'interrupted.json');
     const feed = rssFeed(items);
